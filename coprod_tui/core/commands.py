@@ -1,0 +1,164 @@
+"""Commands: every change to a session, from any front end, is one of these.
+
+A command says what someone asked for, by whom (`source`) and, for phones, with which `request_id` (a retry with
+the same id changes nothing and gets the same answer). Commands are plain frozen dataclasses so front ends can build
+them without knowing how the hub checks or applies them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from .model import Kind
+
+
+class Source(str, Enum):
+    FACILITATOR = "facilitator"
+    PHONE = "phone"
+    IMPORT = "import"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Command:
+    source: Source = Source.FACILITATOR
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CardDraft:
+    """A card not yet on the board (a CSV row, a phone note, the add dialog)."""
+
+    kind: Kind
+    text: str
+    group_id: int | None = None
+    author: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddCard(Command):
+    card: CardDraft
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImportCards(Command):
+    """Several cards as one change (one undo step): notes typed up from paper."""
+
+    cards: tuple[CardDraft, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class EditCard(Command):
+    card_id: int
+    text: str
+    author: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeleteCard(Command):
+    card_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class MoveCard(Command):
+    """Move a card to another column; links that no longer make sense there are dropped (and come back on undo)."""
+
+    card_id: int
+    kind: Kind
+
+
+@dataclass(frozen=True, kw_only=True)
+class SwapCards(Command):
+    """Reorder: the card takes its neighbour's place. The front end names the neighbour it shows (view-dependent)."""
+
+    card_id: int
+    other_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetCardGroup(Command):
+    card_id: int
+    group_id: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ToggleLink(Command):
+    """Link (or unlink) an option to a problem it addresses, or a contribution to an option it serves."""
+
+    card_id: int
+    target_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddGroup(Command):
+    name: str
+    role: str
+    colour: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class EditGroup(Command):
+    group_id: int
+    name: str | None = None
+    role: str | None = None
+    colour: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class EditSession(Command):
+    title: str | None = None
+    question: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Undo(Command):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class Redo(Command):
+    pass
+
+
+@dataclass(frozen=True)
+class Event:
+    """One applied command as kept in the session file and published to both front ends.
+
+    `patch` maps table → key → (before, after) records; None means "absent". Applying the afters in order replays
+    the session; applying the befores of one event undoes it.
+    """
+
+    seq: int
+    at: str
+    source: str
+    type: str
+    patch: dict[str, dict[str, tuple[dict | None, dict | None]]]
+    request_id: str | None = None
+    undoes: int | None = None
+    card_id: int | None = None
+
+    def to_record(self) -> dict:
+        rec: dict = {
+            "seq": self.seq,
+            "at": self.at,
+            "source": self.source,
+            "type": self.type,
+            "patch": {t: {k: [b, a] for k, (b, a) in rows.items()} for t, rows in self.patch.items()},
+        }
+        for name in ("request_id", "undoes", "card_id"):
+            if getattr(self, name) is not None:
+                rec[name] = getattr(self, name)
+        return rec
+
+    @classmethod
+    def from_record(cls, rec: dict) -> Event:
+        return cls(
+            seq=int(rec["seq"]),
+            at=rec["at"],
+            source=rec["source"],
+            type=rec["type"],
+            patch={t: {k: (ba[0], ba[1]) for k, ba in rows.items()} for t, rows in rec.get("patch", {}).items()},
+            request_id=rec.get("request_id"),
+            undoes=rec.get("undoes"),
+            card_id=rec.get("card_id"),
+        )

@@ -1,0 +1,232 @@
+"""The domain model of a co-production session, as plain dataclasses.
+
+No I/O here. Records convert to and from the JSON-ready dicts kept in the session file (`to_record` /
+`from_record`); the hub moves whole records in and out of the session, which is what makes undo and replay exact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from .colours import GROUP_COLOURS
+from .errors import ValidationError
+
+SCHEMA_VERSION = 1
+
+
+class Kind(str, Enum):
+    """The three columns of the board, in the order a session works through them."""
+
+    PROBLEM = "problem"
+    OPTION = "option"
+    CONTRIBUTION = "contribution"
+
+    @property
+    def label(self) -> str:
+        return {"problem": "Problems", "option": "Options", "contribution": "Contributions"}[self.value]
+
+    @property
+    def singular(self) -> str:
+        return self.value.capitalize()
+
+    @property
+    def link_target(self) -> Kind | None:
+        """What a card of this kind links to: an option addresses problems; a contribution serves options."""
+        return {"problem": None, "option": Kind.PROBLEM, "contribution": Kind.OPTION}[self.value]
+
+    @classmethod
+    def parse(cls, value: object) -> Kind:
+        """Accept 'problem', 'Problems', ' OPTION ' …; refuse anything else with the choices spelled out."""
+        text = str(value or "").strip().lower()
+        for kind in cls:
+            if text in (kind.value, kind.value + "s"):
+                return kind
+        raise ValidationError(f"Unknown kind {str(value)!r}: use problem, option or contribution.")
+
+
+class Role(str, Enum):
+    """Who a group speaks for. Co-production counts these voices side by side, so the role is always recorded."""
+
+    PEOPLE = "people-who-use-services"
+    CARERS = "carers-and-family"
+    PRACTITIONERS = "practitioners"
+    COMMISSIONERS = "commissioners-and-managers"
+    COMMUNITY = "community-and-voluntary-sector"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return _ROLE_LABELS[self]
+
+    @property
+    def is_staff(self) -> bool:
+        return self in (Role.PRACTITIONERS, Role.COMMISSIONERS)
+
+    @classmethod
+    def parse(cls, value: object) -> Role:
+        """Accept the value, the label or a short alias (people, carers, practitioners, commissioners, community)."""
+        text = " ".join(str(value or "").strip().lower().replace("-", " ").replace("_", " ").split())
+        for role in cls:
+            names = {role.value.replace("-", " "), role.label.lower(), *_ROLE_ALIASES.get(role, ())}
+            if text in names:
+                return role
+        choices = ", ".join(r.value for r in cls)
+        raise ValidationError(f"Unknown role {str(value)!r}: use one of {choices}.")
+
+
+_ROLE_LABELS = {
+    Role.PEOPLE: "People who use services",
+    Role.CARERS: "Carers and family",
+    Role.PRACTITIONERS: "Practitioners",
+    Role.COMMISSIONERS: "Commissioners and managers",
+    Role.COMMUNITY: "Community and voluntary sector",
+    Role.OTHER: "Other",
+}
+_ROLE_ALIASES = {
+    Role.PEOPLE: ("people", "service users", "users", "pwus", "experts by experience"),
+    Role.CARERS: ("carers", "carer", "family"),
+    Role.PRACTITIONERS: ("practitioner", "staff", "professionals"),
+    Role.COMMISSIONERS: ("commissioners", "commissioner", "managers"),
+    Role.COMMUNITY: ("community", "voluntary", "vcs", "vcse"),
+}
+
+
+@dataclass
+class Group:
+    """A participant group: a role in the room (carers, practitioners…) or a table."""
+
+    id: int
+    name: str
+    colour: str
+    role: Role
+
+    def to_record(self) -> dict:
+        return {"id": self.id, "name": self.name, "colour": self.colour, "role": self.role.value}
+
+    @classmethod
+    def from_record(cls, rec: dict) -> Group:
+        return cls(id=int(rec["id"]), name=rec["name"], colour=rec["colour"], role=Role(rec["role"]))
+
+
+def check_colour(colour: str) -> str:
+    """A colour is one of the eight palette slots or a #rrggbb hex value."""
+    value = (colour or "").strip().lower()
+    if value in GROUP_COLOURS:
+        return value
+    if len(value) == 7 and value.startswith("#") and all(c in "0123456789abcdef" for c in value[1:]):
+        return value
+    raise ValidationError(f"Unknown colour {colour!r}: use one of {', '.join(GROUP_COLOURS)} or #rrggbb.")
+
+
+@dataclass
+class Card:
+    """A note on the board. `links` point from an option to problems, or from a contribution to options."""
+
+    id: int
+    kind: Kind
+    text: str
+    group_id: int | None
+    author: str | None
+    order: float
+    created: str
+    source: str
+    links: list[int] = field(default_factory=list)
+    hidden: bool = False
+
+    def to_record(self) -> dict:
+        return {
+            "id": self.id,
+            "kind": self.kind.value,
+            "text": self.text,
+            "group": self.group_id,
+            "author": self.author,
+            "order": self.order,
+            "links": list(self.links),
+            "hidden": self.hidden,
+            "created": self.created,
+            "source": self.source,
+        }
+
+    @classmethod
+    def from_record(cls, rec: dict) -> Card:
+        return cls(
+            id=int(rec["id"]),
+            kind=Kind(rec["kind"]),
+            text=rec["text"],
+            group_id=rec.get("group"),
+            author=rec.get("author"),
+            order=float(rec["order"]),
+            created=rec["created"],
+            source=rec.get("source", "facilitator"),
+            links=[int(x) for x in rec.get("links", [])],
+            hidden=bool(rec.get("hidden", False)),
+        )
+
+
+@dataclass
+class Meta:
+    """What a session is about. Kept as the first record of the file so listings can show it cheaply."""
+
+    id: str
+    title: str
+    question: str
+    created: str
+    updated: str
+    schema_version: int = SCHEMA_VERSION
+
+    def to_record(self) -> dict:
+        return {
+            "schema_version": self.schema_version,
+            "id": self.id,
+            "title": self.title,
+            "question": self.question,
+            "created": self.created,
+            "updated": self.updated,
+        }
+
+    @classmethod
+    def from_record(cls, rec: dict) -> Meta:
+        return cls(
+            id=rec["id"],
+            title=rec["title"],
+            question=rec.get("question", ""),
+            created=rec["created"],
+            updated=rec.get("updated", rec["created"]),
+            schema_version=int(rec["schema_version"]),
+        )
+
+
+@dataclass
+class Session:
+    """The whole board in memory. Only the hub changes it."""
+
+    meta: Meta
+    groups: dict[int, Group] = field(default_factory=dict)
+    cards: dict[int, Card] = field(default_factory=dict)
+
+    def column(self, kind: Kind, group_id: int | None | object = ...) -> list[Card]:
+        """Cards of one kind in board order; `group_id` (None = no group) narrows it to one group."""
+        cards = [
+            c for c in self.cards.values() if c.kind is kind and (group_id is ... or c.group_id == group_id)
+        ]
+        cards.sort(key=lambda c: (c.order, c.id))
+        return cards
+
+    def group_of(self, card: Card) -> Group | None:
+        return self.groups.get(card.group_id) if card.group_id is not None else None
+
+    def group_named(self, name: str) -> Group | None:
+        """Find a group by its name, ignoring case and surrounding space (CSV rows and CLI flags name groups)."""
+        wanted = " ".join(name.split()).casefold()
+        for group in self.groups.values():
+            if group.name.casefold() == wanted:
+                return group
+        return None
+
+    def linked_from(self, card_id: int) -> list[Card]:
+        """Cards that link to this one (options addressing a problem, contributions serving an option)."""
+        return sorted((c for c in self.cards.values() if card_id in c.links), key=lambda c: (c.order, c.id))
+
+    def next_id(self, table: dict) -> int:
+        return max(table, default=0) + 1

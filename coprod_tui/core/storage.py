@@ -1,0 +1,254 @@
+"""An atomic, group-committing TinyDB storage for one session file.
+
+Why not TinyDB's JSONStorage: it re-reads and rewrites the whole file in place on every insert, so a crash mid-write
+leaves a truncated file, and each insert costs O(size of session). Here:
+
+* the document lives in memory; each record is serialised once, when it changes (`put`), and cached as one line;
+* a background thread writes the file: temp file + fsync + `os.replace` + fsync of the folder, so the file on disk is
+  always either the old or the new whole document;
+* changes that arrive while a write is under way share the next write (group commit), so a burst of phone notes
+  costs a handful of writes, not one each;
+* `durable()` returns a future that resolves once every change made so far is on disk — what the phone path awaits
+  before it says "saved". The caller's event loop never touches the disk.
+
+It is still a TinyDB `Storage`: `TinyDB(path, storage=SessionStorage)` reads and queries the same document. TinyDB's
+own table writes go through `write()` (whole-document, fine for rare use); the hub uses the O(1) `put` / `remove`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from pathlib import Path
+
+from tinydb.storages import Storage
+
+from .errors import StorageError, UnreadableSession, ValidationError
+from .model import SCHEMA_VERSION
+
+log = logging.getLogger(__name__)
+
+TABLES = ("meta", "groups", "cards", "events")
+RETRY_SECONDS = 1.0
+
+
+def dumps(record: object) -> str:
+    """One record as one line of JSON (UTF-8 text, not \\u escapes, so the file stays readable)."""
+    return json.dumps(record, ensure_ascii=False, separators=(", ", ": "))
+
+
+def render(lines: dict[str, dict[str, str]]) -> str:
+    """The whole document, one record per line: valid JSON that reads well and diffs well."""
+    parts = ["{"]
+    for t_index, table in enumerate(TABLES):
+        rows = lines.get(table, {})
+        parts.append(f' "{table}": {{')
+        last = len(rows) - 1
+        for i, (key, line) in enumerate(rows.items()):
+            parts.append(f'  "{key}": {line}' + ("," if i < last else ""))
+        parts.append(" }" + ("," if t_index < len(TABLES) - 1 else ""))
+    parts.append("}\n")
+    return "\n".join(parts)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` so that a crash at any moment leaves either the old or the new file, whole."""
+    folder = path.parent
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    fsync_folder(folder)
+
+
+def fsync_folder(folder: Path) -> None:
+    """Make the rename itself durable (POSIX); a no-op where folders cannot be opened (Windows)."""
+    try:
+        dir_fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dir_fd)
+    except OSError:
+        pass
+    finally:
+        os.close(dir_fd)
+
+
+def read_document(path: Path) -> dict[str, dict[str, dict]]:
+    """Parse and check a session file; raise UnreadableSession with a reason a person can act on."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise UnreadableSession(f"cannot read {path.name}: {exc.strerror or exc}") from None
+    try:
+        doc = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise UnreadableSession(f"{path.name} is not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        what = "is empty" if not raw.strip() else f"is not valid JSON (line {exc.lineno}, column {exc.colno})"
+        hint = "; it may be truncated" if raw.strip() and exc.pos >= len(raw.rstrip()) - 1 else ""
+        raise UnreadableSession(f"{path.name} {what}{hint}") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("meta"), dict) or "1" not in doc["meta"]:
+        raise UnreadableSession(f"{path.name} is not a coprod session (no meta record)")
+    meta = doc["meta"]["1"]
+    version = meta.get("schema_version") if isinstance(meta, dict) else None
+    if not isinstance(version, int):
+        raise UnreadableSession(f"{path.name} is not a coprod session (no schema_version)")
+    if version > SCHEMA_VERSION:
+        raise UnreadableSession(
+            f"{path.name} was written by a newer coprod (schema {version}; this one reads up to {SCHEMA_VERSION})"
+        )
+    for table in TABLES:
+        rows = doc.setdefault(table, {})
+        if not isinstance(rows, dict) or not all(isinstance(r, dict) for r in rows.values()):
+            raise UnreadableSession(f"{path.name} is damaged: table {table!r} is not a set of records")
+    return doc
+
+
+class SessionStorage(Storage):
+    """TinyDB storage for one session file; see the module docstring for the guarantees."""
+
+    def __init__(self, path: str | os.PathLike, *, create: dict | None = None,
+                 on_error: Callable[[Exception | None], None] | None = None) -> None:
+        """Open an existing session file, or with `create` (a document) write a new one that must not exist yet."""
+        super().__init__()
+        self.path = Path(path)
+        self.on_error = on_error
+        if create is not None:
+            if self.path.exists():
+                raise StorageError(f"{self.path.name} already exists")
+            self._doc = {t: dict(create.get(t, {})) for t in TABLES}
+        else:
+            self._doc = read_document(self.path)
+        self._lines = {t: {k: dumps(v) for k, v in self._doc[t].items()} for t in TABLES}
+        self._cond = threading.Condition()
+        self._generation = 0
+        self._written = 0
+        self._waiters: list[tuple[int, Future]] = []
+        self._closing = False
+        self.error: Exception | None = None
+        if create is not None:
+            self._write(render(self._lines))
+        self._thread = threading.Thread(target=self._run, name=f"coprod-writer-{self.path.stem}", daemon=True)
+        self._thread.start()
+
+    # -- TinyDB's interface -------------------------------------------------------------------------------------
+    def read(self) -> dict:
+        return self._doc
+
+    def write(self, data: dict) -> None:
+        with self._cond:
+            self._doc = {t: data.get(t, {}) for t in TABLES}
+            self._lines = {t: {k: dumps(v) for k, v in self._doc[t].items()} for t in TABLES}
+            self._changed()
+
+    def close(self) -> None:
+        """Write what is pending, stop the writer thread; raise StorageError if the last write failed."""
+        with self._cond:
+            self._closing = True
+            self._cond.notify_all()
+        self._thread.join()
+        if self._written < self._generation:
+            raise StorageError(f"could not save {self.path.name}: {self.error}")
+
+    # -- the fast path used by the hub ---------------------------------------------------------------------------
+    def put(self, table: str, key: int | str, record: dict) -> None:
+        """Insert or replace one record; O(size of that record)."""
+        line = dumps(record)
+        try:
+            line.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValidationError("Text holds characters that cannot be saved (lone surrogates).") from None
+        with self._cond:
+            self._doc[table][str(key)] = record
+            self._lines[table][str(key)] = line
+            self._changed()
+
+    def remove(self, table: str, key: int | str) -> None:
+        with self._cond:
+            self._doc[table].pop(str(key), None)
+            self._lines[table].pop(str(key), None)
+            self._changed()
+
+    def durable(self) -> Future:
+        """A future resolved when every change made before this call is on disk (or failed with StorageError)."""
+        fut: Future = Future()
+        with self._cond:
+            if self._written >= self._generation:
+                fut.set_result(self._written)
+            else:
+                self._waiters.append((self._generation, fut))
+        return fut
+
+    def flush(self, timeout: float | None = None) -> None:
+        """Block until everything so far is on disk: for command-line tools, never for the event loop."""
+        self.durable().result(timeout)
+
+    # -- the writer thread ---------------------------------------------------------------------------------------
+    def _changed(self) -> None:
+        self._generation += 1
+        self._cond.notify_all()
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while self._written >= self._generation and not self._closing:
+                    self._cond.wait()
+                if self._written >= self._generation:
+                    return
+                target = self._generation
+                snapshot = {t: dict(rows) for t, rows in self._lines.items()}
+            try:
+                self._write(render(snapshot))
+            except OSError as exc:
+                self._failed(target, exc)
+                if self._closing:
+                    return
+                with self._cond:
+                    self._cond.wait(RETRY_SECONDS)
+                continue
+            self._done(target)
+
+    def _write(self, text: str) -> None:
+        atomic_write(self.path, text.encode("utf-8"))
+
+    def _done(self, target: int) -> None:
+        recovered = self.error is not None
+        with self._cond:
+            self._written = target
+            self.error = None
+            ready = [f for g, f in self._waiters if g <= target]
+            self._waiters = [(g, f) for g, f in self._waiters if g > target]
+        for fut in ready:
+            fut.set_result(target)
+        if recovered and self.on_error:
+            self.on_error(None)
+
+    def _failed(self, target: int, exc: OSError) -> None:
+        log.warning("could not write %s: %s", self.path.name, exc)
+        error = StorageError(f"could not save to {self.path.parent}: {exc.strerror or exc}")
+        with self._cond:
+            self.error = error
+            failed = [f for g, f in self._waiters if g <= target]
+            self._waiters = [(g, f) for g, f in self._waiters if g > target]
+        for fut in failed:
+            fut.set_exception(error)
+        if self.on_error:
+            self.on_error(error)

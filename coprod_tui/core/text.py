@@ -1,0 +1,66 @@
+"""Cleaning and checking untrusted text.
+
+Notes come from strangers' phones, CSV files typed up from paper, and the keyboard. We keep what people wrote
+verbatim — markup-looking brackets, HTML, emoji, right-to-left scripts and zero-width joiners included — and remove
+only what cannot be stored or shown safely: control characters (other than newline and tab) and lone surrogates,
+which cannot even be encoded as UTF-8 and would make the session file unwritable.
+
+Over-long text is refused with a clear message instead of being cut silently: a participant must know their words
+did not all arrive.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from .errors import ValidationError
+
+CARD_TEXT_LIMIT = 2000
+TITLE_LIMIT = 200
+QUESTION_LIMIT = 1000
+NAME_LIMIT = 60
+AUTHOR_LIMIT = 80
+
+_KEEP = {"\n", "\t"}
+
+
+def strip_controls(text: str) -> str:
+    """Remove control characters (except newline and tab) and lone surrogates.
+
+    Carriage returns are dropped too, so Windows line ends (CRLF) become plain newlines.
+    """
+    return "".join(
+        ch
+        for ch in text
+        if ch in _KEEP or unicodedata.category(ch) not in ("Cc", "Cs")
+    )
+
+
+def clean(text: object, field: str, limit: int, *, required: bool = True, multiline: bool = True) -> str:
+    """Return `text` cleaned for storage, or raise ValidationError saying what is wrong in plain words.
+
+    `field` is the human name used in messages ("Card text", "Title"). Surrounding white space is trimmed;
+    single-line fields turn newlines and tabs into spaces.
+    """
+    if text is None:
+        text = ""
+    if not isinstance(text, str):
+        raise ValidationError(f"{field} must be text.")
+    cleaned = strip_controls(text)
+    if not multiline:
+        cleaned = " ".join(cleaned.split())
+    cleaned = cleaned.strip()
+    if required and not cleaned:
+        raise ValidationError(f"{field} can't be empty.")
+    if len(cleaned) > limit:
+        raise ValidationError(
+            f"{field} is {len(cleaned):,} characters long; the limit is {limit:,}. "
+            "Please shorten it or split it in two."
+        )
+    return cleaned
+
+
+def optional(text: object, field: str, limit: int) -> str | None:
+    """Clean an optional single-line value; empty means "not given" (None)."""
+    value = clean(text, field, limit, required=False, multiline=False)
+    return value or None
