@@ -23,7 +23,7 @@ from . import text as T
 from .colours import GROUP_COLOURS
 from .commands import (AddCard, AddGroup, CardDraft, Command, DeleteCard, EditCard, EditGroup, EditSession, Event,
                        ImportCards, MoveCard, Redo, SetCardGroup, Source, SwapCards, ToggleLink, Undo)
-from .errors import NotFound, ValidationError
+from .errors import NotFound, UnreadableSession, ValidationError
 from .model import Card, Group, Kind, Meta, Role, Session, check_colour
 from .store import SessionFolder
 
@@ -32,11 +32,24 @@ log = logging.getLogger(__name__)
 Patch = dict[str, dict[str, tuple[dict | None, dict | None]]]
 Listener = Callable[[Event], None]
 UNDO_DEPTH = 200
+REQUEST_ID_LIMIT = 200
 META_FIELDS = ("title", "question")
 
 
 def utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def _check_request_id(request_id: object) -> None:
+    """A request id comes from a phone and is stored in the event, so it must be short, plain, savable text.
+
+    Checked before anything changes: an id holding a lone surrogate used to fail only when the event was stored,
+    after the card had already been applied (a half-applied command); an empty id would make every later
+    empty-id request a "retry" of the first one.
+    """
+    if (not isinstance(request_id, str) or not request_id or len(request_id) > REQUEST_ID_LIMIT
+            or T.strip_controls(request_id) != request_id):
+        raise ValidationError(f"request_id must be 1 to {REQUEST_ID_LIMIT} characters of plain text.")
 
 
 class Hub:
@@ -48,12 +61,19 @@ class Hub:
         self.clock = clock
         self.read_only = read_only
         doc = self.storage.read()
-        self.session = Session(
-            meta=Meta.from_record(doc["meta"]["1"]),
-            groups={int(k): Group.from_record(r) for k, r in doc["groups"].items()},
-            cards={int(k): Card.from_record(r) for k, r in doc["cards"].items()},
-        )
-        self._events = [Event.from_record(r) for r in doc["events"].values()]
+        try:
+            self.session = Session(
+                meta=Meta.from_record(doc["meta"]["1"]),
+                groups={int(k): Group.from_record(r) for k, r in doc["groups"].items()},
+                cards={int(k): Card.from_record(r) for k, r in doc["cards"].items()},
+            )
+            self._events = [Event.from_record(r) for r in doc["events"].values()]
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+            # The file parsed and has a schema_version, but its records are not ours (hand-edited, foreign).
+            db.close()
+            name = getattr(self.storage, "path", None)
+            where = f"{name.name} " if name is not None else ""
+            raise UnreadableSession(f"{where}is damaged: a record is missing or wrong ({exc!r})") from None
         self._seq = max((e.seq for e in self._events), default=0)
         self._undo: list[int] = []
         self._redo: list[int] = []
@@ -90,6 +110,8 @@ class Hub:
         """Check and apply one command; return its event (the first one again for a repeated request_id)."""
         if self.read_only:
             raise ValidationError("This session is open read-only for review; reopen it for editing to change it.")
+        if command.request_id is not None:
+            _check_request_id(command.request_id)
         if command.request_id is not None and command.request_id in self._requests:
             return self._requests[command.request_id]
         handler = _HANDLERS.get(type(command))
@@ -198,7 +220,7 @@ class Hub:
     def _new_card(self, draft: CardDraft, card_id: int, order: float, source: Command) -> Card:
         return Card(
             id=card_id,
-            kind=Kind(draft.kind),
+            kind=Kind.parse(draft.kind),
             text=T.clean(draft.text, "Card text", T.CARD_TEXT_LIMIT),
             group_id=self._group_id(draft.group_id),
             author=T.optional(draft.author, "Name", T.AUTHOR_LIMIT),
@@ -253,7 +275,8 @@ def _copy(card: Card, **changes) -> Card:
 
 
 def _add_card(hub: Hub, cmd: AddCard):
-    card = hub._new_card(cmd.card, hub.session.next_id(hub.session.cards), hub._end_of(Kind(cmd.card.kind)), cmd)
+    kind = Kind.parse(cmd.card.kind)
+    card = hub._new_card(cmd.card, hub.session.next_id(hub.session.cards), hub._end_of(kind), cmd)
     return "card.add", _card_patch((None, card)), card.id, None
 
 
@@ -264,7 +287,7 @@ def _import_cards(hub: Hub, cmd: ImportCards):
     ends = {kind: hub._end_of(kind) for kind in Kind}
     made = []
     for offset, draft in enumerate(cmd.cards):
-        kind = Kind(draft.kind)
+        kind = Kind.parse(draft.kind)
         made.append((None, hub._new_card(draft, next_id + offset, ends[kind], cmd)))
         ends[kind] += 1.0
     return "card.import", _card_patch(*made), made[0][1].id, None
@@ -292,7 +315,7 @@ def _delete_card(hub: Hub, cmd: DeleteCard):
 
 def _move_card(hub: Hub, cmd: MoveCard):
     card = hub._card(cmd.card_id)
-    kind = Kind(cmd.kind)
+    kind = Kind.parse(cmd.kind)
     if kind is card.kind:
         raise ValidationError(f"The card is already in {kind.label}.")
     moved = _copy(card, kind=kind.value, order=hub._end_of(kind), links=[])

@@ -38,6 +38,8 @@ class Kind(str, Enum):
     @classmethod
     def parse(cls, value: object) -> Kind:
         """Accept 'problem', 'Problems', ' OPTION ' …; refuse anything else with the choices spelled out."""
+        if isinstance(value, cls):  # str() of a (str, Enum) member is 'Kind.OPTION' on Python 3.11
+            return value
         text = str(value or "").strip().lower()
         for kind in cls:
             if text in (kind.value, kind.value + "s"):
@@ -66,6 +68,8 @@ class Role(str, Enum):
     @classmethod
     def parse(cls, value: object) -> Role:
         """Accept the value, the label or a short alias (people, carers, practitioners, commissioners, community)."""
+        if isinstance(value, cls):
+            return value
         text = " ".join(str(value or "").strip().lower().replace("-", " ").replace("_", " ").split())
         for role in cls:
             names = {role.value.replace("-", " "), role.label.lower(), *_ROLE_ALIASES.get(role, ())}

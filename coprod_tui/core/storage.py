@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import tempfile
 import threading
 from collections.abc import Callable
@@ -34,6 +35,7 @@ from .model import SCHEMA_VERSION
 log = logging.getLogger(__name__)
 
 TABLES = ("meta", "groups", "cards", "events")
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 RETRY_SECONDS = 1.0
 
 
@@ -115,6 +117,13 @@ def read_document(path: Path) -> dict[str, dict[str, dict]]:
         raise UnreadableSession(
             f"{path.name} was written by a newer coprod (schema {version}; this one reads up to {SCHEMA_VERSION})"
         )
+    if _SURROGATE_ESCAPE.search(raw):
+        # JSON may spell a lone surrogate as an escape (\ud800); such text parses but can never be written back,
+        # so every later save (and the listing index) would fail. Checked only when an escape of that shape appears.
+        try:
+            json.dumps(doc, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise UnreadableSession(f"{path.name} holds text that cannot be saved (a lone surrogate)") from None
     for table in TABLES:
         rows = doc.setdefault(table, {})
         if not isinstance(rows, dict) or not all(isinstance(r, dict) for r in rows.values()):
@@ -190,6 +199,10 @@ class SessionStorage(Storage):
     def durable(self) -> Future:
         """A future resolved when every change made before this call is on disk (or failed with StorageError)."""
         fut: Future = Future()
+        # Mark it running so it cannot be cancelled: asyncio.wrap_future cancels it when the awaiting task is
+        # cancelled (a phone hangs up, a wait_for times out), and set_result on a cancelled future raised in the
+        # writer thread and killed it, so every later durable() hung.
+        fut.set_running_or_notify_cancel()
         with self._cond:
             if self._written >= self._generation:
                 fut.set_result(self._written)
@@ -217,7 +230,7 @@ class SessionStorage(Storage):
                 snapshot = {t: dict(rows) for t, rows in self._lines.items()}
             try:
                 self._write(render(snapshot))
-            except OSError as exc:
+            except Exception as exc:  # not just OSError: if this thread died, every durable() would hang forever
                 self._failed(target, exc)
                 if self._closing:
                     return
@@ -238,17 +251,25 @@ class SessionStorage(Storage):
             self._waiters = [(g, f) for g, f in self._waiters if g > target]
         for fut in ready:
             fut.set_result(target)
-        if recovered and self.on_error:
-            self.on_error(None)
+        if recovered:
+            self._notify(None)
 
-    def _failed(self, target: int, exc: OSError) -> None:
+    def _failed(self, target: int, exc: Exception) -> None:
         log.warning("could not write %s: %s", self.path.name, exc)
-        error = StorageError(f"could not save to {self.path.parent}: {exc.strerror or exc}")
+        error = StorageError(f"could not save to {self.path.parent}: {getattr(exc, 'strerror', None) or exc}")
         with self._cond:
             self.error = error
             failed = [f for g, f in self._waiters if g <= target]
             self._waiters = [(g, f) for g, f in self._waiters if g > target]
         for fut in failed:
             fut.set_exception(error)
-        if self.on_error:
+        self._notify(error)
+
+    def _notify(self, error: Exception | None) -> None:
+        """Tell the front end; a failing callback must not kill the writer thread (durable() would then hang)."""
+        if self.on_error is None:
+            return
+        try:
             self.on_error(error)
+        except Exception:
+            log.exception("storage on_error callback failed")

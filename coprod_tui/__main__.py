@@ -1,0 +1,8 @@
+"""`python -m coprod_tui …` is the same as `coprod …`."""
+
+import sys
+
+from .cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,140 @@
+"""The Textual app and its factory.
+
+`make_app` takes every path it needs (sessions folder, settings file, themes folder) so tests and the CLI can point
+it at temporary folders — posting's factory habit. The app holds at most one live hub: the session on the board.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.content import Content
+from textual.theme import Theme
+
+from ..core.errors import CoprodError
+from ..core.hub import Hub, new_session
+from ..core.store import SessionFolder
+from .board import BoardScreen
+from .home import HomeScreen, NewSessionScreen
+from .settings import Settings, default_settings_path
+from .themes import (BoardTheme, bundled_themes_dir, group_shade, group_variable_defaults, load_themes,
+                     resolve_theme_name, themes_by_name)
+
+
+class CoprodApp(App):
+    """coprod: the facilitator's board."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "coprod"
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False, priority=True)]
+
+    def __init__(self, folder: SessionFolder, *, settings: Settings, themes: list[BoardTheme],
+                 theme_warnings: list[str], session_id: str | None = None, read_only: bool = False) -> None:
+        super().__init__()
+        self.folder = folder
+        self.settings = settings
+        self.board_themes = themes_by_name(themes)
+        self.theme_warnings = theme_warnings
+        self.start_session = session_id
+        self.start_read_only = read_only
+        self.hub: Hub | None = None
+        for board_theme in themes:
+            self.register_theme(board_theme.theme)
+        self.theme = resolve_theme_name(settings.theme, self.available_themes)
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return {**super().get_theme_variable_defaults(), **group_variable_defaults()}
+
+    def group_shade(self, slot: str | None) -> str:
+        """The current theme's shade of a group colour slot (grey for no group)."""
+        return group_shade(self.board_themes.get(self.theme), slot or "grey")
+
+    def on_mount(self) -> None:
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+        for warning in self.theme_warnings:
+            self.notify(warning, title="Theme skipped", severity="warning", markup=False, timeout=12)
+        if self.settings.problem:
+            self.notify(self.settings.problem, title="Settings", severity="warning", markup=False)
+        if self.start_session is None:
+            self.push_screen(HomeScreen())
+        elif not self.open_session(self.start_session, read_only=self.start_read_only):
+            self.push_screen(HomeScreen())
+
+    # -- sessions -----------------------------------------------------------------------------------------------
+    def open_session(self, session_id: str, *, read_only: bool = False) -> bool:
+        """Show a session's board; an unreadable session becomes a notification, not a crash."""
+        try:
+            hub = Hub(self.folder.open(session_id), read_only=read_only)
+        except CoprodError as exc:
+            self.notify(Content(str(exc)), title="Can't open", severity="error", timeout=8)
+            return False
+        self._close_hub()
+        self.hub = hub
+        self.push_screen(BoardScreen(hub))
+        return True
+
+    def create_session(self, title: str, question: str, groups: list[tuple[str, str, str | None]]) -> None:
+        """Create and open a session; raises CoprodError (shown by the dialog) when the input is refused."""
+        hub = new_session(self.folder, title, question, groups)
+        self._close_hub()
+        self.hub = hub
+        self.switch_screen(BoardScreen(hub))
+
+    def action_show_home(self) -> None:
+        """Leave the board for the list of sessions (the board's changes are already saved)."""
+        if not any(isinstance(s, HomeScreen) for s in self.screen_stack):
+            self.switch_screen(HomeScreen())
+        else:
+            while not isinstance(self.screen, HomeScreen):
+                self.pop_screen()
+        self._close_hub()
+
+    def _close_hub(self) -> None:
+        if self.hub is not None:
+            hub, self.hub = self.hub, None
+            self._close_in_thread(hub)
+
+    @work(thread=True, exit_on_error=False)
+    def _close_in_thread(self, hub: Hub) -> None:
+        try:
+            hub.close()
+        except CoprodError as exc:
+            self.call_from_thread(self.notify, Content(str(exc)), severity="error")
+
+    async def action_quit(self) -> None:
+        if self.hub is not None:
+            hub, self.hub = self.hub, None
+            try:
+                hub.close()
+            except CoprodError as exc:
+                self.log.error(str(exc))
+        self.exit()
+
+    # -- themes -------------------------------------------------------------------------------------------------
+    def _theme_changed(self, theme: Theme) -> None:
+        self.settings.theme = theme.name
+        self._save_settings()
+        for screen in self.screen_stack:
+            for card_list in screen.query("CardList"):
+                card_list.clear_cache()
+        if isinstance(self.screen, BoardScreen):
+            self.screen.refresh_cards()
+
+    @work(thread=True, exclusive=True, group="settings", exit_on_error=False)
+    def _save_settings(self) -> None:
+        self.settings.save()
+
+
+def make_app(sessions_dir: Path, *, session_id: str | None = None, read_only: bool = False,
+             settings_path: Path | None = None, themes_dir: Path | None = None) -> CoprodApp:
+    """Build the app with injected paths (the CLI passes the user's; tests pass temporary ones)."""
+    themes, warnings = load_themes(themes_dir or bundled_themes_dir())
+    settings = Settings.load(settings_path or default_settings_path())
+    return CoprodApp(SessionFolder(sessions_dir), settings=settings, themes=themes, theme_warnings=warnings,
+                     session_id=session_id, read_only=read_only)
+
+
+__all__ = ["CoprodApp", "NewSessionScreen", "make_app"]

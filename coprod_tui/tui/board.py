@@ -1,0 +1,399 @@
+"""The live board: Problems → Options → Contributions, for all groups, one group, or groups side by side.
+
+The screen owns no session state: it reads `hub.session`, sends every change as a hub command, and redraws when the
+hub publishes an event — so what you see is what was applied, whichever front end applied it.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Container, Grid, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from ..core.commands import (AddCard, CardDraft, DeleteCard, EditCard, Event, MoveCard, Redo, SetCardGroup,
+                             SwapCards, ToggleLink, Undo)
+from ..core.errors import CoprodError
+from ..core.hub import Hub
+from ..core.model import Card, Kind
+from .card_list import CardList
+from .detail import CardDetail
+from .dialogs import NO_GROUP, CardEditor, CardForm, ConfirmScreen, GroupPicker, LinkPicker
+from .palette import BoardCommands
+
+KINDS = list(Kind)
+# Actions that change the session: hidden in review (read-only) mode.
+WRITE_ACTIONS = {"add", "edit", "delete", "move", "reorder", "group", "link", "undo", "redo"}
+
+
+class HubChanged(Message):
+    """The hub applied a change. Bursts collapse into one redraw (toolong's replaceable-message habit)."""
+
+    def __init__(self, event: Event) -> None:
+        super().__init__()
+        self.event = event
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, HubChanged)
+
+
+class BoardScreen(Screen):
+    """One session's board."""
+
+    COMMANDS = Screen.COMMANDS | {BoardCommands}
+    BINDINGS = [
+        Binding("n", "add", "Add card"),
+        Binding("e,enter", "edit", "Edit"),
+        Binding("d,delete", "delete", "Delete"),
+        Binding("g", "group", "Group"),
+        Binding("l", "link", "Link"),
+        Binding("shift+left", "move(-1)", "Move ←", show=False),
+        Binding("shift+right", "move(1)", "Move →", show=False),
+        Binding("shift+up", "reorder(-1)", "Move up", show=False),
+        Binding("shift+down", "reorder(1)", "Move down", show=False),
+        Binding("u", "undo", "Undo"),
+        Binding("ctrl+r", "redo", "Redo"),
+        Binding("v", "cycle_view", "View"),
+        Binding("1", "view('all')", "All groups", show=False),
+        Binding("2", "next_group", "One group", show=False),
+        Binding("3", "view('lanes')", "Lanes", show=False),
+        Binding("left", "focus_cell(-1)", "Column ←", show=False),
+        Binding("right", "focus_cell(1)", "Column →", show=False),
+        Binding("question_mark", "help", "Help"),
+        Binding("escape", "home", "Sessions"),
+    ]
+    HELP_EXTRA = [
+        ("↑ ↓ PgUp PgDn Home End", "Select a card"),
+        ("← → tab", "Next / previous column"),
+        ("ctrl+p", "Command palette: every action, views, themes"),
+        ("ctrl+q", "Quit (everything is already saved)"),
+    ]
+
+    view: reactive[str] = reactive("all", init=False)
+
+    def __init__(self, hub: Hub) -> None:
+        super().__init__()
+        self.hub = hub
+        self._unsubscribe = None
+        self._last_group: int | None = None
+        self._rebuilding = False
+
+    @property
+    def session(self):
+        return self.hub.session
+
+    # -- layout -------------------------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=True)
+        yield Static(id="question")
+        yield Container(id="board")
+        with VerticalScroll(id="detail-pane"):
+            yield CardDetail(id="detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = self.session.meta.title
+        self.sub_title = "review · read-only" if self.hub.read_only else "live"
+        self.set_class(self.hub.read_only, "read-only")
+        self._unsubscribe = self.hub.subscribe(lambda event: self.post_message(HubChanged(event)))
+        self._show_question()
+        self._build_cells()
+
+    def on_unmount(self) -> None:
+        if self._unsubscribe:
+            self._unsubscribe()
+
+    def _show_question(self) -> None:
+        question = self.session.meta.question
+        self.query_one("#question", Static).update(Content(question) if question else Content(""))
+        self.query_one("#question").display = bool(question)
+
+    def _cells(self) -> list[tuple[Kind, int | None | object, str]]:
+        """(kind, group filter, title) for each cell of the current view, row by row."""
+        if self.view == "lanes":
+            lanes: list[tuple[int | None, str]] = [(g.id, g.name) for g in self.session.groups.values()]
+            if any(c.group_id is None for c in self.session.cards.values()):
+                lanes.append((None, "No group"))
+            return [(kind, gid, f"{name} · {kind.label}") for kind in KINDS for gid, name in lanes]
+        if self.view.startswith("group:"):
+            gid = int(self.view.split(":")[1])
+            group = self.session.groups.get(gid)
+            name = group.name if group else "?"
+            return [(kind, gid, f"{kind.label} · {name}") for kind in KINDS]
+        return [(kind, ..., kind.label) for kind in KINDS]
+
+    def _build_cells(self, focus_index: int = 0) -> None:
+        self.run_worker(self._rebuild(focus_index), group="cells", exclusive=True)
+
+    async def _rebuild(self, focus_index: int) -> None:
+        """Replace the grid of cells for the current view (old cells go first, so nothing is shown twice)."""
+        board = self.query_one("#board", Container)
+        await board.remove_children()
+        cells = self._cells()
+        grid = Grid(classes="cells")
+        lists = []
+        for kind, group, title in cells:
+            hint = f"No {kind.label.lower()} yet: n adds one" if not self.hub.read_only else "—"
+            card_list = CardList(kind, group, shade=self.app.group_shade, empty_hint=hint)
+            card_list.cell_title = title
+            lists.append(card_list)
+        await board.mount(grid)
+        rows = len(KINDS) if self.view == "lanes" else 1
+        grid.styles.grid_size_rows = rows
+        grid.styles.grid_size_columns = len(cells) // rows
+        await grid.mount_all(lists)
+        self.refresh_cards()
+        lists[min(focus_index, len(lists) - 1)].focus()
+
+    def _lists(self) -> list[CardList]:
+        return list(self.query(CardList))
+
+    def watch_view(self) -> None:
+        self._build_cells()
+        label = {"all": "all groups", "lanes": "groups side by side"}.get(self.view)
+        if label is None:
+            group = self.session.groups.get(int(self.view.split(":")[1]))
+            label = f"only {group.name}" if group else "one group"
+        self.notify(Content(f"View: {label}"), timeout=2)
+
+    # -- hub events ---------------------------------------------------------------------------------------------
+    @on(HubChanged)
+    def _hub_changed(self, message: HubChanged) -> None:
+        event = message.event
+        if event.type in ("group.add", "group.edit") or (self.view == "lanes" and event.type != "card.reorder"):
+            if self._cells() != [(c.kind, c.group_id, c.cell_title) for c in self._lists()]:
+                self._build_cells(self._focused_index())
+                return
+        if event.type == "session.edit":
+            self.title = self.session.meta.title
+            self._show_question()
+        focus = event.card_id if event.source == "facilitator" else None
+        self.refresh_cards(focus)
+
+    def refresh_cards(self, focus_card: int | None = None) -> None:
+        """Redraw every cell from the hub's session; move the selection to `focus_card` if given."""
+        session = self.session
+        linked_from: dict[int, int] = {}
+        for card in session.cards.values():
+            for target in card.links:
+                linked_from[target] = linked_from.get(target, 0) + 1
+        focus_list = None
+        for card_list in self._lists():
+            cards = session.column(card_list.kind, card_list.group_id)
+            card_list.set_cards(cards, session.groups, linked_from,
+                                select=focus_card if focus_card in {c.id for c in cards} else None)
+            title = Text(card_list.cell_title) + Text(f" ({len(cards)})", style="dim")
+            card_list.border_title = Content.from_rich_text(title)
+            if focus_card is not None and card_list.selected_id == focus_card:
+                focus_list = card_list
+        if focus_list is not None and self.app.screen is self:
+            focus_list.focus()
+        self._update_detail()
+
+    @on(CardList.Highlighted)
+    def _highlighted(self, message: CardList.Highlighted) -> None:
+        if message.card_list is self.focused:
+            self._update_detail()
+
+    @on(CardList.Activated)
+    def _activated(self, message: CardList.Activated) -> None:
+        self.action_edit()
+
+    @on(CardList.EdgeReached)
+    def _edge(self, message: CardList.EdgeReached) -> None:
+        """In lanes, up from the top of a cell goes to the cell above; down from the bottom to the cell below."""
+        lists = self._lists()
+        columns = len(lists) // len(KINDS) if self.view == "lanes" else len(lists)
+        index = lists.index(message.card_list)
+        target = index + message.direction * columns
+        if self.view == "lanes" and 0 <= target < len(lists):
+            lists[target].focus()
+
+    def _update_detail(self) -> None:
+        card = self.selected_card()
+        self.query_one(CardDetail).show(self.session, card, self.app.group_shade)
+
+    # -- selection helpers --------------------------------------------------------------------------------------
+    def focused_list(self) -> CardList | None:
+        focused = self.focused
+        if isinstance(focused, CardList):
+            return focused
+        lists = self._lists()
+        return lists[0] if lists else None
+
+    def _focused_index(self) -> int:
+        focused = self.focused_list()
+        lists = self._lists()
+        return lists.index(focused) if focused in lists else 0
+
+    def selected_card(self) -> Card | None:
+        card_list = self.focused_list()
+        if card_list is None or card_list.selected_id is None:
+            return None
+        return self.session.cards.get(card_list.selected_id)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in WRITE_ACTIONS and self.hub.read_only:
+            return False
+        if action in ("edit", "delete", "move", "reorder", "group", "link") and self.selected_card() is None:
+            return None
+        if action == "link" and (card := self.selected_card()) and card.kind.link_target is None:
+            return None
+        if action == "undo" and not self.hub.can_undo():
+            return None
+        if action == "redo" and not self.hub.can_redo():
+            return None
+        return True
+
+    def _apply(self, command) -> Event | None:
+        """Send a command to the hub; a refusal becomes a notification, never an exception."""
+        try:
+            event = self.hub.apply(command)
+        except CoprodError as exc:
+            self.notify(Content(str(exc)), severity="warning")
+            return None
+        self.refresh_bindings()
+        return event
+
+    # -- actions ------------------------------------------------------------------------------------------------
+    def action_add(self) -> None:
+        card_list = self.focused_list()
+        if card_list is None:
+            return
+        kind = card_list.kind
+        group = card_list.group_id if card_list.group_id is not ... else self._last_group
+
+        def submit(form: CardForm) -> None:
+            self.hub.apply(AddCard(card=CardDraft(kind=kind, text=form.text, group_id=form.group_id,
+                                                  author=form.author)))
+            self._last_group = form.group_id
+            self.refresh_bindings()
+
+        groups = list(self.session.groups.values())
+        self.app.push_screen(CardEditor(f"New {kind.singular.lower()}", kind, groups, submit, group_id=group))
+
+    def action_edit(self) -> None:
+        card = self.selected_card()
+        if card is None or self.hub.read_only:
+            return
+
+        def submit(form: CardForm) -> None:
+            self.hub.apply(EditCard(card_id=card.id, text=form.text, author=form.author))
+            self.refresh_bindings()
+
+        self.app.push_screen(CardEditor(f"Edit {card.kind.singular.lower()}", card.kind, [], submit, card=card))
+
+    def action_delete(self) -> None:
+        card = self.selected_card()
+        if card is None:
+            return
+        preview = " ".join(card.text.split())
+        preview = preview if len(preview) <= 80 else preview[:79] + "…"
+        question = Content.assemble("Delete this card?\n\n", (preview, "italic"),
+                                    "\n\nYou can undo with u.")
+
+        def answer(yes: bool | None) -> None:
+            if yes and self._apply(DeleteCard(card_id=card.id)):
+                self.notify("Card deleted. Press u to undo.", timeout=4)
+
+        self.app.push_screen(ConfirmScreen(question), answer)
+
+    def action_move(self, step: int) -> None:
+        card = self.selected_card()
+        if card is None:
+            return
+        index = KINDS.index(card.kind) + step
+        if 0 <= index < len(KINDS):
+            event = self._apply(MoveCard(card_id=card.id, kind=KINDS[index]))
+            if event and len(event.patch.get("cards", {})) > 1 or (event and card.links):
+                self.notify("Links that no longer fit were removed (u to undo).", timeout=3)
+
+    def action_reorder(self, step: int) -> None:
+        card_list = self.focused_list()
+        card = self.selected_card()
+        if card_list is None or card is None:
+            return
+        ids = card_list.card_ids
+        index = ids.index(card.id) + step
+        if 0 <= index < len(ids):
+            self._apply(SwapCards(card_id=card.id, other_id=ids[index]))
+
+    def action_group(self) -> None:
+        card = self.selected_card()
+        if card is None:
+            return
+
+        def chosen(group_id: int | None) -> None:
+            if group_id is not None:
+                self._apply(SetCardGroup(card_id=card.id, group_id=None if group_id == NO_GROUP else group_id))
+
+        groups = list(self.session.groups.values())
+        self.app.push_screen(GroupPicker(groups, card.group_id, self.app.group_shade), chosen)
+
+    def action_link(self) -> None:
+        card = self.selected_card()
+        if card is None or card.kind.link_target is None:
+            return
+        targets = self.session.column(card.kind.link_target)
+        if not targets:
+            self.notify(Content(f"There are no {card.kind.link_target.label.lower()} to link to yet."))
+            return
+
+        def toggle(target_id: int) -> None:
+            self.hub.apply(ToggleLink(card_id=card.id, target_id=target_id))
+            self.refresh_bindings()
+
+        self.app.push_screen(LinkPicker(card, targets, toggle))
+
+    def action_undo(self) -> None:
+        label = self.hub.describe_undo()
+        if self._apply(Undo()) and label:
+            self.notify(Content(f"Undone: {label}"), timeout=2)
+
+    def action_redo(self) -> None:
+        label = self.hub.describe_redo()
+        if self._apply(Redo()) and label:
+            self.notify(Content(f"Redone: {label}"), timeout=2)
+
+    def action_view(self, view: str) -> None:
+        self.view = view
+
+    def action_next_group(self) -> None:
+        ids = list(self.session.groups)
+        if not ids:
+            self.notify("This session has no groups.")
+            return
+        current = int(self.view.split(":")[1]) if self.view.startswith("group:") else None
+        following = ids[(ids.index(current) + 1) % len(ids)] if current in ids else ids[0]
+        self.view = f"group:{following}"
+
+    def action_cycle_view(self) -> None:
+        """all → each group in turn → lanes → all."""
+        ids = list(self.session.groups)
+        if self.view == "all":
+            self.view = f"group:{ids[0]}" if ids else "lanes"
+        elif self.view.startswith("group:"):
+            current = int(self.view.split(":")[1])
+            position = ids.index(current) + 1 if current in ids else len(ids)
+            self.view = f"group:{ids[position]}" if position < len(ids) else "lanes"
+        else:
+            self.view = "all"
+
+    def action_focus_cell(self, step: int) -> None:
+        lists = self._lists()
+        if lists:
+            lists[(self._focused_index() + step) % len(lists)].focus()
+
+    def action_help(self) -> None:
+        from .help import HelpScreen
+
+        self.app.push_screen(HelpScreen(self))
+
+    def action_home(self) -> None:
+        self.app.action_show_home()
