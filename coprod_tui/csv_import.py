@@ -138,7 +138,7 @@ def parse_csv(data: bytes | str, session: GroupLookup, *, name: str = "The file"
         if not seen_first:
             seen_first = True
             if _is_header(cells):
-                columns = _header_columns(cells, line)
+                columns = _header_columns(cells, line, name)
                 result.header = True
                 continue
         try:
@@ -172,7 +172,10 @@ def parse_row(cells: list[str], session: GroupLookup, columns: tuple[str, ...] =
     kind_cell = T.strip_controls(values.get("kind", "")).strip()
     if not kind_cell:
         raise ValidationError("the kind is empty: use problem, option or contribution")
-    kind = Kind.parse(kind_cell)
+    try:
+        kind = Kind.parse(kind_cell)
+    except ValidationError:
+        raise ValidationError(f"unknown kind {_short(kind_cell)}: use problem, option or contribution") from None
     card_text = T.clean(values.get("text", ""), "Card text", T.CARD_TEXT_LIMIT)
     group_id = _group_id(values.get("group", ""), session)
     author = T.optional(values.get("author", ""), "Author", T.AUTHOR_LIMIT)
@@ -187,7 +190,7 @@ def _group_id(cell: str, session: GroupLookup) -> int | None:
     if group is None:
         names = ", ".join(g.name for g in session.groups.values())
         known = f"groups: {names}" if names else "this session has no groups"
-        raise ValidationError(f"unknown group {name!r} ({known})")
+        raise ValidationError(f"unknown group {_short(name)} ({known})")
     return group.id
 
 
@@ -195,23 +198,28 @@ def _is_header(cells: list[str]) -> bool:
     return T.strip_controls(cells[0]).strip().lower() == "kind"
 
 
-def _header_columns(cells: list[str], line: int) -> tuple[str, ...]:
+def _header_columns(cells: list[str], line: int, name: str) -> tuple[str, ...]:
     names = [T.strip_controls(c).strip().lower() for c in cells]
     while names and not names[-1]:
         names.pop()
     for position, column in enumerate(names, start=1):
         if column not in COLUMNS:
             raise ValidationError(
-                f"The header row (line {line}) has an unknown column {column!r} in position {position}: "
+                f"{name} has an unknown column {_short(column)} in its header (line {line}, column {position}): "
                 f"use {', '.join(COLUMNS)}."
             )
     for column in set(names):
         if names.count(column) > 1:
-            raise ValidationError(f"The header row (line {line}) names the column {column!r} twice.")
+            raise ValidationError(f"{name} names the column {column!r} twice in its header (line {line}).")
     missing = [c for c in REQUIRED if c not in names]
     if missing:
-        raise ValidationError(f"The header row (line {line}) has no {' or '.join(missing)} column.")
+        raise ValidationError(f"{name} has no {' or '.join(missing)} column in its header (line {line}).")
     return tuple(names)
+
+
+def _short(value: str, limit: int = 40) -> str:
+    """A cell quoted in a message, cut to a readable length (the cell may be a whole paragraph)."""
+    return repr(value if len(value) <= limit else value[: limit - 1] + "…")
 
 
 def _lower_first(message: str) -> str:

@@ -146,10 +146,13 @@ class Hub:
 
     # -- internals ----------------------------------------------------------------------------------------------
     def _commit(self, event: Event) -> None:
-        self._apply_patch(event.patch, forward=True)
-        self.session.meta.updated = event.at
-        self.storage.put("meta", 1, self.session.meta.to_record())
-        self.storage.put("events", event.seq, event.to_record())
+        # One transaction: the writer thread must never save the card without its event (or the reverse). A file
+        # with the card but not the event forgets the request_id, so a phone's retry after a crash added it twice.
+        with self.storage.transaction():
+            self._apply_patch(event.patch, forward=True)
+            self.session.meta.updated = event.at
+            self.storage.put("meta", 1, self.session.meta.to_record())
+            self.storage.put("events", event.seq, event.to_record())
         self._seq = event.seq
         self._events.append(event)
         self._track(event)

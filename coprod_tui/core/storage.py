@@ -23,8 +23,9 @@ import os
 import re
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
+from contextlib import contextmanager
 from pathlib import Path
 
 from tinydb.storages import Storage
@@ -178,6 +179,15 @@ class SessionStorage(Storage):
             raise StorageError(f"could not save {self.path.name}: {self.error}")
 
     # -- the fast path used by the hub ---------------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Group several put/remove calls so that no write (and no durable() result) sees only some of them.
+
+        Holds the storage lock (re-entrant) for the duration: keep the body short and free of I/O.
+        """
+        with self._cond:
+            yield
+
     def put(self, table: str, key: int | str, record: dict) -> None:
         """Insert or replace one record; O(size of that record)."""
         line = dumps(record)

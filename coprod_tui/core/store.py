@@ -62,7 +62,7 @@ def slugify(title: str, limit: int = 40) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:limit].strip("-")
 
 
-_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
+_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}\Z")
 
 
 class SessionFolder:
@@ -169,7 +169,8 @@ class SessionFolder:
 
     def _write_index(self, entries: dict[str, dict]) -> None:
         """Best effort: the index is a cache, so a read-only folder just means slower listings."""
-        payload = json.dumps({"version": INDEX_VERSION, "files": entries}, ensure_ascii=False)
+        # ASCII escapes: a file name that is not UTF-8 reaches us with surrogate escapes, which cannot be encoded.
+        payload = json.dumps({"version": INDEX_VERSION, "files": entries})
         try:
             atomic_write(self.folder / INDEX_NAME, payload.encode("utf-8"))
         except OSError:

@@ -33,14 +33,18 @@ WRITE_ACTIONS = {"add", "edit", "delete", "move", "reorder", "group", "link", "u
 
 
 class HubChanged(Message):
-    """The hub applied a change. Bursts collapse into one redraw (toolong's replaceable-message habit)."""
+    """The hub applied changes. A burst collapses into one message carrying every event (toolong's habit of
+    replaceable messages), so a flood of phone notes costs one redraw, not one each."""
 
     def __init__(self, event: Event) -> None:
         super().__init__()
-        self.event = event
+        self.events = [event]
 
     def can_replace(self, message: Message) -> bool:
-        return isinstance(message, HubChanged)
+        if isinstance(message, HubChanged):
+            self.events[:0] = message.events
+            return True
+        return False
 
 
 class BoardScreen(Screen):
@@ -165,19 +169,38 @@ class BoardScreen(Screen):
     # -- hub events ---------------------------------------------------------------------------------------------
     @on(HubChanged)
     def _hub_changed(self, message: HubChanged) -> None:
-        event = message.event
-        if event.type in ("group.add", "group.edit") or (self.view == "lanes" and event.type != "card.reorder"):
+        events = message.events
+        types = {e.type for e in events}
+        if types & {"group.add", "group.edit"} or (self.view == "lanes" and types - {"card.reorder"}):
             if self._cells() != [(c.kind, c.group_id, c.cell_title) for c in self._lists()]:
                 self._build_cells(self._focused_index())
                 return
-        if event.type == "session.edit":
+        if "session.edit" in types:
             self.title = self.session.meta.title
             self._show_question()
-        focus = event.card_id if event.source == "facilitator" else None
-        self.refresh_cards(focus)
+        mine = [e.card_id for e in events if e.source == "facilitator"]
+        kinds: set[Kind] | None = set()
+        for event in events:
+            touched = self._touched_kinds(event)
+            kinds = None if touched is None or kinds is None else kinds | touched
+        self.refresh_cards(mine[-1] if mine else None, kinds)
 
-    def refresh_cards(self, focus_card: int | None = None) -> None:
-        """Redraw every cell from the hub's session; move the selection to `focus_card` if given."""
+    def _touched_kinds(self, event: Event) -> set[Kind] | None:
+        """Columns an event can change: its cards' columns and the columns of cards they link to (whose link
+        counts change). None means "all" (a message may stand for several collapsed events)."""
+        kinds: set[Kind] = set()
+        for before, after in event.patch.get("cards", {}).values():
+            for record in (before, after):
+                if record is None:
+                    continue
+                kinds.add(Kind(record["kind"]))
+                for target in record.get("links", []):
+                    card = self.session.cards.get(target)
+                    kinds.add(card.kind if card else Kind.PROBLEM)
+        return kinds if event.patch.keys() <= {"cards"} else None
+
+    def refresh_cards(self, focus_card: int | None = None, kinds: set[Kind] | None = None) -> None:
+        """Redraw the cells (of `kinds`, default all) from the hub's session; select `focus_card` if given."""
         session = self.session
         linked_from: dict[int, int] = {}
         for card in session.cards.values():
@@ -185,6 +208,8 @@ class BoardScreen(Screen):
                 linked_from[target] = linked_from.get(target, 0) + 1
         focus_list = None
         for card_list in self._lists():
+            if kinds is not None and card_list.kind not in kinds:
+                continue
             cards = session.column(card_list.kind, card_list.group_id)
             card_list.set_cards(cards, session.groups, linked_from,
                                 select=focus_card if focus_card in {c.id for c in cards} else None)
@@ -200,6 +225,10 @@ class BoardScreen(Screen):
     def _highlighted(self, message: CardList.Highlighted) -> None:
         if message.card_list is self.focused:
             self._update_detail()
+            has_card = message.card_id is not None
+            if has_card != getattr(self, "_had_card", None):
+                self._had_card = has_card
+                self.refresh_bindings()
 
     @on(CardList.Activated)
     def _activated(self, message: CardList.Activated) -> None:
@@ -258,8 +287,15 @@ class BoardScreen(Screen):
         except CoprodError as exc:
             self.notify(Content(str(exc)), severity="warning")
             return None
-        self.refresh_bindings()
+        self._refresh_undo_keys()
         return event
+
+    def _refresh_undo_keys(self) -> None:
+        """Redraw the footer only when undo/redo availability changed (a footer redraw is not free)."""
+        state = (self.hub.can_undo(), self.hub.can_redo())
+        if state != getattr(self, "_undo_state", None):
+            self._undo_state = state
+            self.refresh_bindings()
 
     # -- actions ------------------------------------------------------------------------------------------------
     def action_add(self) -> None:
@@ -273,7 +309,7 @@ class BoardScreen(Screen):
             self.hub.apply(AddCard(card=CardDraft(kind=kind, text=form.text, group_id=form.group_id,
                                                   author=form.author)))
             self._last_group = form.group_id
-            self.refresh_bindings()
+            self._refresh_undo_keys()
 
         groups = list(self.session.groups.values())
         self.app.push_screen(CardEditor(f"New {kind.singular.lower()}", kind, groups, submit, group_id=group))
@@ -285,7 +321,7 @@ class BoardScreen(Screen):
 
         def submit(form: CardForm) -> None:
             self.hub.apply(EditCard(card_id=card.id, text=form.text, author=form.author))
-            self.refresh_bindings()
+            self._refresh_undo_keys()
 
         self.app.push_screen(CardEditor(f"Edit {card.kind.singular.lower()}", card.kind, [], submit, card=card))
 
@@ -347,7 +383,7 @@ class BoardScreen(Screen):
 
         def toggle(target_id: int) -> None:
             self.hub.apply(ToggleLink(card_id=card.id, target_id=target_id))
-            self.refresh_bindings()
+            self._refresh_undo_keys()
 
         self.app.push_screen(LinkPicker(card, targets, toggle))
 

@@ -1,0 +1,184 @@
+"""Shared fixtures and helpers for the TUI tests.
+
+Sessions are built through the core (`new_session`, then hub commands) with a fixed clock and a fixed session id,
+so the file names, dates and cards are the same on every run (the SVG snapshots rely on it). The app is built by
+`make_app` with a temporary settings file, so no test reads or writes the user's real settings.
+
+Setup cards are added with `Source.IMPORT`: they are on the board but not on the facilitator's undo stack, so the
+first `u` in a test undoes what that test did.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from coprod_tui.core.commands import CardDraft, ImportCards, Source, ToggleLink
+from coprod_tui.core.hub import new_session
+from coprod_tui.core.model import Kind
+from coprod_tui.core.store import SessionFolder, slugify
+from coprod_tui.tui.app import CoprodApp, make_app
+from coprod_tui.tui.board import BoardScreen
+from coprod_tui.tui.card_list import CardList
+
+FIXED_NOW = "2025-03-14T09:30:00.000+00:00"
+SIZE = (120, 40)
+
+GROUPS: list[tuple[str, str, str | None]] = [
+    ("Carers", "carers", "orange"),
+    ("Practitioners", "practitioners", "sky"),
+    ("People who use services", "people", "green"),
+]
+
+# (kind, text, group name or None, author or None); ids are 1.. in this order.
+SAMPLE_CARDS: list[tuple[str, str, str | None, str | None]] = [
+    ("problem", "Carers can't get a break at weekends", "Carers", "Asha"),
+    ("problem", "Respite bookings get lost between teams", "Practitioners", None),
+    ("option", "A shared booking calendar", "Practitioners", "Sam"),
+    ("option", "A weekend sitting service run by volunteers", "Carers", None),
+    ("contribution", "The council can host the calendar", "Practitioners", "Lee"),
+    ("contribution", "The carers' centre will recruit volunteers", "Carers", None),
+]
+# option 3 addresses problem 2, option 4 addresses problem 1; contribution 5 serves 3, 6 serves 4.
+SAMPLE_LINKS: list[tuple[int, int]] = [(3, 2), (4, 1), (5, 3), (6, 4)]
+SAMPLE_QUESTION = "How do carers get a real break?"
+
+
+def fixed_clock(at: str = FIXED_NOW) -> Callable[[], str]:
+    return lambda: at
+
+
+@pytest.fixture
+def sessions_dir(tmp_path: Path) -> Path:
+    return tmp_path / "sessions"
+
+
+@pytest.fixture
+def settings_path(tmp_path: Path) -> Path:
+    return tmp_path / "config" / "coprod-tui" / "settings.json"
+
+
+@pytest.fixture
+def make_session(sessions_dir: Path) -> Callable[..., str]:
+    """Build a session file through the core; returns its id (fixed: `DATE-slug`, unless `session_id` is given)."""
+
+    def build(title: str = "Short breaks for carers", *, question: str = SAMPLE_QUESTION,
+              groups: Sequence[tuple[str, str, str | None]] = GROUPS,
+              cards: Iterable[tuple[str, str, str | None, str | None]] = SAMPLE_CARDS,
+              links: Iterable[tuple[int, int]] = SAMPLE_LINKS,
+              at: str = FIXED_NOW, session_id: str | None = None) -> str:
+        folder = SessionFolder(sessions_dir)
+        folder.new_id = lambda title, date: session_id or f"{date}-{slugify(title) or 'session'}"  # type: ignore
+        hub = new_session(folder, title, question, list(groups), clock=fixed_clock(at))
+        try:
+            drafts = tuple(
+                CardDraft(kind=Kind(kind), text=text, author=author,
+                          group_id=hub.session.group_named(group).id if group else None)
+                for kind, text, group, author in cards
+            )
+            if drafts:
+                hub.apply(ImportCards(cards=drafts, source=Source.IMPORT))
+            for card_id, target_id in links:
+                hub.apply(ToggleLink(card_id=card_id, target_id=target_id, source=Source.IMPORT))
+            return hub.session.meta.id
+        finally:
+            hub.close()
+
+    return build
+
+
+@pytest.fixture
+def app_factory(sessions_dir: Path, settings_path: Path) -> Callable[..., CoprodApp]:
+    """`make_app` with the tmp sessions folder and settings file; pass session_id / read_only / themes_dir."""
+
+    def build(session_id: str | None = None, *, read_only: bool = False, themes_dir: Path | None = None,
+              folder: Path | None = None) -> CoprodApp:
+        return make_app(folder or sessions_dir, session_id=session_id, read_only=read_only,
+                        settings_path=settings_path, themes_dir=themes_dir)
+
+    return build
+
+
+# -- helpers for driving the app ------------------------------------------------------------------------------------
+
+async def settle(pilot: Pilot, until: Callable[[], bool], *, rounds: int = 200) -> None:
+    """Let the app process messages until `until()` holds (bounded by rounds, not by time)."""
+    for _ in range(rounds):
+        if until():
+            return
+        await pilot.pause()
+    assert until(), "the app never reached the expected state"
+
+
+async def open_board(pilot: Pilot) -> BoardScreen:
+    """Wait for the board and its cells to be mounted; return the board screen."""
+    app = pilot.app
+    await settle(pilot, lambda: isinstance(app.screen, BoardScreen) and bool(app.screen.query(CardList))
+                 and all(cl.size.height for cl in app.screen.query(CardList)))
+    await pilot.pause()
+    return app.screen  # type: ignore[return-value]
+
+
+def lists(board: BoardScreen) -> list[CardList]:
+    return list(board.query(CardList))
+
+
+def texts(card_list: CardList) -> list[str]:
+    return [view.text for view in card_list.views]
+
+
+def column(app: CoprodApp, kind: str | Kind) -> list[str]:
+    """The texts of one column as the hub holds them, in board order."""
+    return [c.text for c in app.hub.session.column(Kind(kind))]
+
+
+def drawn(widget) -> str:
+    """What a widget draws right now, line by line (CardList is a line API widget)."""
+    return "\n".join(widget.render_line(y).text for y in range(widget.size.height))
+
+
+def screen_text(app: CoprodApp) -> str:
+    """The whole terminal as plain text, as the user sees it (the top screen composited over the ones below)."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+async def select(pilot: Pilot, text: str) -> CardList:
+    """Focus the cell holding a card with this text and put the cursor on it (keyboard only)."""
+    board: BoardScreen = pilot.app.screen  # type: ignore[assignment]
+    for card_list in lists(board):
+        if text in texts(card_list):
+            card_list.focus()
+            await pilot.pause()
+            card_list.cursor = texts(card_list).index(text)
+            await pilot.pause()
+            return card_list
+    raise AssertionError(f"no card {text!r} on the board")
+
+
+def card_by_text(app: CoprodApp, text: str):
+    matches = [c for c in app.hub.session.cards.values() if c.text == text]
+    assert len(matches) == 1, f"{len(matches)} cards with text {text!r}"
+    return matches[0]
+
+
+def read_file(sessions_dir: Path, session_id: str) -> dict:
+    """The session document on disk (parsed JSON)."""
+    return json.loads((sessions_dir / f"{session_id}.json").read_text("utf-8"))
+
+
+def stored_cards(sessions_dir: Path, session_id: str) -> dict[int, dict]:
+    return {int(k): v for k, v in read_file(sessions_dir, session_id)["cards"].items()}
+
+
+def notices(app: CoprodApp) -> list[tuple[str, str]]:
+    """(title, message) of the notifications currently shown."""
+    return [(n.title, n.message) for n in app._notifications]
+
+
+async def type_text(pilot: Pilot, text: str) -> None:
+    """Type like a person: one key press per character."""
+    await pilot.press(*text)
