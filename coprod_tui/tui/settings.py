@@ -11,12 +11,12 @@ from __future__ import annotations
 import json
 import logging
 import os
-import tempfile
 from collections.abc import Mapping
-from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from ..core.storage import atomic_write
 
 __all__ = ["Settings", "default_settings_path"]
 
@@ -83,42 +83,13 @@ class Settings:
         return data
 
     def save(self) -> bool:
-        """Write the file atomically; True on success, False (and a log line) on any OS error.
-
-        Temp file in the same folder (so the rename stays on one file system), flushed and fsynced, renamed over
-        the old file with ``os.replace``, then the folder fsynced so the rename itself survives a power cut.
-        """
+        """Write the file atomically (the same temp file + fsync + rename as session files); True on success,
+        False and a log line on any OS error — losing a theme choice must never stop a session."""
         text = json.dumps(self.to_json(), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
-        folder = self.path.parent
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            fd, temp_name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=folder)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    handle.write(text)
-                    handle.flush()
-                    os.fsync(handle.fileno())
-                os.replace(temp_name, self.path)
-            except BaseException:
-                with suppress(OSError):
-                    os.unlink(temp_name)
-                raise
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(self.path, text.encode("utf-8"))
         except OSError as error:
             log.warning("could not save settings to %s: %s", self.path, error)
             return False
-        _fsync_folder(folder)
         return True
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make a rename in ``folder`` durable; best effort (not possible on Windows, and the data is already safe)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
