@@ -31,7 +31,7 @@ from . import __version__
 from .core import text as T
 from .core.commands import ImportCards, Source
 from .core.errors import CoprodError, UnreadableSession, ValidationError
-from .core.hub import Hub, new_session
+from .core.hub import Hub, new_session, open_session
 from .core.model import Role
 from .core.store import SessionFolder, SessionSummary
 
@@ -121,24 +121,10 @@ def sessions_dir(args: argparse.Namespace) -> Path:
 
 # -- helpers ------------------------------------------------------------------------------------------------------
 
-def open_hub(folder: SessionFolder, session_id: str, *, read_only: bool = False) -> Hub:
-    """Open a session live; a damaged record is an UnreadableSession, not a KeyError from deep inside."""
-    db = folder.open(session_id)
-    try:
-        return Hub(db, read_only=read_only)
-    except CoprodError:
-        db.close()
-        raise
-    except (KeyError, ValueError, TypeError, AttributeError, IndexError) as exc:
-        db.close()
-        detail = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc) or type(exc).__name__
-        raise UnreadableSession(f"Can't open session {session_id!r}: a record is damaged ({detail}).") from None
-
-
 @contextmanager
 def live(folder: SessionFolder, session_id: str, *, read_only: bool = False) -> Iterator[Hub]:
     """A hub that is closed (pending writes flushed, StorageError raised if they fail) however the block ends."""
-    hub = open_hub(folder, session_id, read_only=read_only)
+    hub = open_session(folder, session_id, read_only=read_only)
     try:
         yield hub
     finally:
@@ -286,8 +272,8 @@ def cmd_tui(args: argparse.Namespace, folder: SessionFolder) -> int:
     session_id = None
     if args.command in ("open", "show"):
         session_id = folder.resolve(args.id)
-        with live(folder, session_id, read_only=True):
-            pass  # opened and parsed once: unknown / damaged sessions stop here with one line
+        with live(folder, session_id, read_only=read_only):
+            pass  # opened once: unknown, damaged or busy (open elsewhere) sessions stop here with one line
     try:
         from .tui.app import make_app
     except ImportError as exc:

@@ -83,7 +83,10 @@ def run_cycle(folder: Path, session_id: str, cycle: int, rng: random.Random) -> 
             acked.append(line.decode().split()[1])
         time.sleep(rng.uniform(0, 0.05))  # land the kill anywhere: mid-apply, mid-write, mid-rename
         proc.send_signal(signal.SIGKILL)
-        rest, _ = proc.communicate(timeout=30)
+        # Read through the same buffered reader as readline() above: communicate() would read the raw pipe and
+        # skip what that reader already buffered, cutting lines in two.
+        rest = proc.stdout.read()
+        proc.wait(timeout=30)
     finally:
         watchdog.cancel()
         if proc.poll() is None:

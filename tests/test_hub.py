@@ -666,6 +666,28 @@ async def test_cancelled_durable_wait_does_not_stop_saving(hub, monkeypatch):
     assert str(event.seq) in doc["events"]
 
 
+def test_no_write_ever_holds_half_a_command(hub, monkeypatch):
+    """The writer thread snapshots while commands are applied; each snapshot must hold whole commands only
+    (a card saved without its event would lose its request_id, and a phone's retry would add it twice)."""
+    import coprod_tui.core.storage as storage
+
+    seen: list[tuple[set, set]] = []
+    real = storage.render
+
+    def capturing(lines):
+        events = [json.loads(line) for line in lines["events"].values()]
+        seen.append((set(lines["cards"]), {str(e["card_id"]) for e in events if "card_id" in e}))
+        return real(lines)
+
+    monkeypatch.setattr(storage, "render", capturing)
+    for i in range(3000):
+        add(hub, P, f"n{i}", source=Source.PHONE, request_id=f"r{i}")
+    hub.storage.flush(30)
+    assert len(seen) > 1
+    assert all(cards == event_cards for cards, event_cards in seen)
+    assert seen[-1][0] == {str(i) for i in range(1, 3001)}
+
+
 # -- request ids -----------------------------------------------------------------------------------------------------
 
 def test_same_request_id_returns_the_same_event_and_stores_nothing_new(hub):

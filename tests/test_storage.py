@@ -195,7 +195,8 @@ def test_no_temp_files_left_after_writes(store, path):
     for i in range(20):
         store.put("cards", i, {"i": i})
         store.flush(5)
-    assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
+    # the session and its writer lock, nothing else
+    assert sorted(p.name for p in path.parent.iterdir()) == [f".{path.stem}.lock", path.name]
 
 
 # -- TinyDB's own interface ------------------------------------------------------------------------------------------
@@ -297,7 +298,7 @@ def test_os_replace_failing_leaves_old_file_and_no_temp(path, monkeypatch):
         atomic_write(path, b"new contents")
     monkeypatch.undo()
     assert path.read_bytes() == before
-    assert [p.name for p in path.parent.iterdir()] == [path.name]
+    assert not [p.name for p in path.parent.iterdir() if p.name.endswith(".tmp")]
 
 
 def test_a_raising_on_error_callback_does_not_kill_the_writer(path, monkeypatch):
@@ -375,3 +376,29 @@ def test_read_document_accepts_older_schema(tmp_path):
     path = tmp_path / "old.json"
     path.write_text(json.dumps({"meta": {"1": {"schema_version": 0}}}))
     assert read_document(path)["meta"]["1"]["schema_version"] == 0
+
+
+def test_a_second_writer_is_refused_and_the_first_keeps_writing(store, path):
+    """Two writers would overwrite each other's changes: the second open says who holds the session."""
+    from coprod_tui.core.errors import SessionBusy
+
+    with pytest.raises(SessionBusy, match="open for editing in another coprod"):
+        SessionStorage(path)
+    reader = SessionStorage(path, read_only=True)  # review needs no lock
+    with pytest.raises(StorageError, match="read-only"):
+        reader.put("cards", 1, {"id": 1})
+    reader.close()
+    store.put("cards", 7, {"id": 7})
+    store.close()
+    again = SessionStorage(path)  # the lock went with close()
+    assert again.read()["cards"]["7"] == {"id": 7}
+    again.close()
+
+
+def test_stale_temp_files_of_a_crashed_writer_are_cleared_on_open(store, path):
+    store.close()
+    stale = path.with_name(f".{path.name}.abc123.tmp")
+    stale.write_bytes(b"half a write")
+    again = SessionStorage(path)
+    assert not stale.exists()
+    again.close()

@@ -22,3 +22,7 @@ class UnreadableSession(CoprodError):
 
 class StorageError(CoprodError):
     """A change could not be made durable (disk full, read-only folder…)."""
+
+
+class SessionBusy(CoprodError):
+    """The session is open for editing in another coprod process; two writers would overwrite each other."""

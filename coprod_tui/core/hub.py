@@ -236,6 +236,12 @@ class Hub:
         return max((c.order for c in self.session.cards.values() if c.kind is kind), default=0.0) + 1.0
 
 
+def open_session(folder: SessionFolder, session_id: str, *, read_only: bool = False,
+                 clock: Callable[[], str] = utc_now) -> Hub:
+    """Open a session live (locked for editing) or read-only for review; every failure is a CoprodError."""
+    return Hub(folder.open(session_id, read_only=read_only), clock=clock, read_only=read_only)
+
+
 def new_session(folder: SessionFolder, title: str, question: str = "",
                 groups: list[tuple[str, str, str | None]] = (), *, clock: Callable[[], str] = utc_now) -> Hub:
     """Create a session file (title, question, groups as (name, role, colour-or-None)) and open it live.

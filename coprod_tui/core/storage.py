@@ -30,7 +30,12 @@ from pathlib import Path
 
 from tinydb.storages import Storage
 
-from .errors import StorageError, UnreadableSession, ValidationError
+from .errors import SessionBusy, StorageError, UnreadableSession, ValidationError
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; one writer per session is then the user's job
+    fcntl = None  # type: ignore[assignment]
 from .model import SCHEMA_VERSION
 
 log = logging.getLogger(__name__)
@@ -132,18 +137,83 @@ def read_document(path: Path) -> dict[str, dict[str, dict]]:
     return doc
 
 
-class SessionStorage(Storage):
-    """TinyDB storage for one session file; see the module docstring for the guarantees."""
+class WriterLock:
+    """An exclusive lock on a session, held by the one process that may write it.
 
-    def __init__(self, path: str | os.PathLike, *, create: dict | None = None,
+    Without it, `coprod import` into a session that is open on a board would be silently overwritten by the board's
+    next save. The lock is an flock on `.<id>.lock` beside the session: the kernel drops it when the process dies
+    (even by SIGKILL), so a crash never leaves a session locked.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.lock_path = path.with_name(f".{path.stem}.lock")
+        self.fd: int | None = None
+        if fcntl is None:
+            return
+        try:
+            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise StorageError(f"Can't open {path.stem!r} for editing: {exc.strerror or exc} "
+                               f"({path.parent})") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 32).decode("ascii", "replace").strip()
+            os.close(fd)
+            who = f" (process {holder})" if holder.isdigit() else ""
+            raise SessionBusy(
+                f"Session {path.stem!r} is open for editing in another coprod{who}. Close it there first, "
+                "or look at it read-only with 'coprod show'."
+            ) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        self.fd = fd
+
+    def release(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)  # closing the descriptor drops the flock
+            self.fd = None
+
+
+def remove_stale_temps(path: Path) -> None:
+    """Temp files of writes cut short by a crash; only called while holding the writer lock, so none is live."""
+    for stale in path.parent.glob(f".{path.name}.*.tmp"):
+        try:
+            stale.unlink()
+        except OSError:
+            pass
+
+
+class SessionStorage(Storage):
+    """TinyDB storage for one session file; see the module docstring for the guarantees.
+
+    Opened `read_only` (review, listing, checks) it takes no lock, starts no writer and refuses every change.
+    """
+
+    def __init__(self, path: str | os.PathLike, *, create: dict | None = None, read_only: bool = False,
                  on_error: Callable[[Exception | None], None] | None = None) -> None:
         """Open an existing session file, or with `create` (a document) write a new one that must not exist yet."""
         super().__init__()
         self.path = Path(path)
         self.on_error = on_error
+        self.read_only = read_only and create is None
+        if create is not None and self.path.exists():
+            raise StorageError(f"{self.path.name} already exists")
+        self._lock = None if self.read_only else WriterLock(self.path)
+        try:
+            self._load(create)
+        except BaseException:
+            if self._lock:
+                self._lock.release()
+            raise
+        if self._lock:
+            remove_stale_temps(self.path)
+        self._thread = threading.Thread(target=self._run, name=f"coprod-writer-{self.path.stem}", daemon=True)
+        if not self.read_only:
+            self._thread.start()
+
+    def _load(self, create: dict | None) -> None:
         if create is not None:
-            if self.path.exists():
-                raise StorageError(f"{self.path.name} already exists")
             self._doc = {t: dict(create.get(t, {})) for t in TABLES}
         else:
             self._doc = read_document(self.path)
@@ -156,14 +226,13 @@ class SessionStorage(Storage):
         self.error: Exception | None = None
         if create is not None:
             self._write(render(self._lines))
-        self._thread = threading.Thread(target=self._run, name=f"coprod-writer-{self.path.stem}", daemon=True)
-        self._thread.start()
 
     # -- TinyDB's interface -------------------------------------------------------------------------------------
     def read(self) -> dict:
         return self._doc
 
     def write(self, data: dict) -> None:
+        self._check_writable()
         with self._cond:
             self._doc = {t: data.get(t, {}) for t in TABLES}
             self._lines = {t: {k: dumps(v) for k, v in self._doc[t].items()} for t in TABLES}
@@ -174,9 +243,16 @@ class SessionStorage(Storage):
         with self._cond:
             self._closing = True
             self._cond.notify_all()
-        self._thread.join()
+        if self._thread.is_alive():
+            self._thread.join()
+        if self._lock:
+            self._lock.release()
         if self._written < self._generation:
             raise StorageError(f"could not save {self.path.name}: {self.error}")
+
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise StorageError(f"{self.path.name} is open read-only.")
 
     # -- the fast path used by the hub ---------------------------------------------------------------------------
     @contextmanager
@@ -190,6 +266,7 @@ class SessionStorage(Storage):
 
     def put(self, table: str, key: int | str, record: dict) -> None:
         """Insert or replace one record; O(size of that record)."""
+        self._check_writable()
         line = dumps(record)
         try:
             line.encode("utf-8")
@@ -201,6 +278,7 @@ class SessionStorage(Storage):
             self._changed()
 
     def remove(self, table: str, key: int | str) -> None:
+        self._check_writable()
         with self._cond:
             self._doc[table].pop(str(key), None)
             self._lines[table].pop(str(key), None)

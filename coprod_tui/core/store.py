@@ -95,11 +95,14 @@ class SessionFolder:
             raise NotFound(f"{session_id!r} matches {len(matches)} sessions: {', '.join(matches[:5])}")
         raise NotFound(f"No session {session_id!r} in {self.folder}.")
 
-    def open(self, session_id: str, **kwargs) -> TinyDB:
-        """Open a session's TinyDB with the atomic storage; NotFound / UnreadableSession say why not."""
+    def open(self, session_id: str, *, read_only: bool = False, **kwargs) -> TinyDB:
+        """Open a session's TinyDB with the atomic storage; NotFound / UnreadableSession / SessionBusy say why not.
+
+        For editing, the session is locked against other coprod processes until the TinyDB is closed.
+        """
         path = self.path_for(self.resolve(session_id))
         try:
-            return TinyDB(path, storage=SessionStorage, **kwargs)
+            return TinyDB(path, storage=SessionStorage, read_only=read_only, **kwargs)
         except FileNotFoundError:
             raise NotFound(f"No session {session_id!r} in {self.folder}.") from None
         except UnreadableSession as exc:

@@ -15,7 +15,7 @@ from textual.content import Content
 from textual.theme import Theme
 
 from ..core.errors import CoprodError
-from ..core.hub import Hub, new_session
+from ..core.hub import Hub, new_session, open_session
 from ..core.store import SessionFolder
 from .board import BoardScreen
 from .home import HomeScreen, NewSessionScreen
@@ -67,7 +67,7 @@ class CoprodApp(App):
     def open_session(self, session_id: str, *, read_only: bool = False) -> bool:
         """Show a session's board; an unreadable session becomes a notification, not a crash."""
         try:
-            hub = Hub(self.folder.open(session_id), read_only=read_only)
+            hub = open_session(self.folder, session_id, read_only=read_only)
         except CoprodError as exc:
             self.notify(Content(str(exc)), title="Can't open", severity="error", timeout=8)
             return False

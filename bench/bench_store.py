@@ -1,0 +1,196 @@
+"""Benchmark: card inserts through the hub (atomic, group-committed, fsynced) against stock TinyDB JSONStorage.
+
+Run: python bench/bench_store.py [--n 5000] [--batch 50] [--naive-budget 180] [--no-readme]
+
+One run measures, each in a fresh session folder:
+  (a) stream   — N AddCard commands through the hub as concurrent phone posts would arrive: batches of `--batch`
+                 `apply_durable` coroutines gathered at once; timed until every card is durable (on disk, fsynced);
+  (b) one by one — the same N, each insert awaited durable before the next is applied (the worst case: every card
+                 pays a whole-file write and two fsyncs on its own);
+  (c) naive    — N inserts of the same card records with stock TinyDB (`TinyDB(path)` + `table.insert(record)`):
+                 JSONStorage re-reads and rewrites the whole file in place on every insert, without fsync and without
+                 an atomic rename, so it is also *less* safe than (a)/(b). If it runs past `--naive-budget` seconds it
+                 stops, and the figure reports how many inserts it managed (its per-insert cost only grows with N).
+
+The figures are printed and, unless --no-readme, written to bench/README.md under the "store" heading (other
+headings in that file are kept). Compare ratios, not absolute numbers: the machines here are shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tinydb import TinyDB  # noqa: E402
+
+from coprod_tui.core.commands import AddCard, CardDraft, Source  # noqa: E402
+from coprod_tui.core.hub import Hub, new_session  # noqa: E402
+from coprod_tui.core.model import Kind  # noqa: E402
+from coprod_tui.core.store import SessionFolder  # noqa: E402
+
+KINDS = list(Kind)
+GROUPS = [("People who use services", "people", None), ("Carers", "carers", None),
+          ("Practitioners", "practitioners", None)]
+
+
+def commands(n: int) -> list[AddCard]:
+    """N phone notes of realistic length, spread over kinds and groups, each with its own request id."""
+    return [
+        AddCard(card=CardDraft(kind=KINDS[i % 3], text=f"Note {i}: waiting lists for respite are too long, "
+                               "and nobody tells carers where they are on the list ✓", group_id=1 + i % 3,
+                               author="Sam" if i % 4 == 0 else None),
+                source=Source.PHONE, request_id=f"bench-{i:06d}")
+        for i in range(n)
+    ]
+
+
+def fresh_hub(root: Path, name: str) -> Hub:
+    return new_session(SessionFolder(root / name), f"Bench {name}", "How fast is the store?", GROUPS)
+
+
+async def stream(hub: Hub, cmds: list[AddCard], batch: int) -> float:
+    start = time.perf_counter()
+    for i in range(0, len(cmds), batch):
+        await asyncio.gather(*(hub.apply_durable(c) for c in cmds[i:i + batch]))
+    return time.perf_counter() - start
+
+
+async def one_by_one(hub: Hub, cmds: list[AddCard]) -> float:
+    start = time.perf_counter()
+    for c in cmds:
+        await hub.apply_durable(c)
+    return time.perf_counter() - start
+
+
+def naive(path: Path, records: list[dict], budget: float) -> tuple[float, int]:
+    db = TinyDB(path)
+    table = db.table("cards")
+    start = time.perf_counter()
+    done = 0
+    for rec in records:
+        table.insert(rec)
+        done += 1
+        if time.perf_counter() - start > budget:
+            break
+    elapsed = time.perf_counter() - start
+    db.close()
+    assert len(TinyDB(path).table("cards")) == done
+    return elapsed, done
+
+
+def filesystem_of(path: Path) -> str:
+    """The mount's filesystem type (fsync cost depends on it), from /proc/mounts where there is one."""
+    best, kind = "", "unknown"
+    try:
+        for line in Path("/proc/mounts").read_text().splitlines():
+            parts = line.split()
+            inside = str(path) == parts[1] if len(parts) >= 3 else False
+            inside = inside or (len(parts) >= 3 and str(path).startswith(parts[1].rstrip("/") + "/"))
+            if inside and len(parts[1]) > len(best):
+                best, kind = parts[1], parts[2]
+    except OSError:
+        pass
+    return kind
+
+
+def update_readme(section: str) -> Path:
+    """Replace the '## store' section of bench/README.md (creating the file if needed), keeping other sections."""
+    readme = Path(__file__).resolve().parent / "README.md"
+    header = "# Benchmarks\n\nFigures from the last run of each script.\n"
+    text = readme.read_text("utf-8") if readme.exists() else header
+    lines = text.splitlines(keepends=True)
+    start = next((i for i, line in enumerate(lines) if line.strip().lower() == "## store"), None)
+    if start is None:
+        text = text.rstrip("\n") + "\n\n" + section
+    else:
+        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+        text = "".join(lines[:start]) + section + ("\n" + "".join(lines[end:]) if end < len(lines) else "")
+    readme.write_text(text, "utf-8")
+    return readme
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=5000, help="cards to insert in each case (default 5000)")
+    parser.add_argument("--batch", type=int, default=50, help="concurrent posts per group in (a) (default 50)")
+    parser.add_argument("--naive-budget", type=float, default=180.0,
+                        help="seconds after which the naive TinyDB case stops (default 180)")
+    parser.add_argument("--dir", type=Path, default=None, help="where to write the sessions (default: a temp dir)")
+    parser.add_argument("--no-readme", action="store_true", help="print only; leave bench/README.md alone")
+    args = parser.parse_args()
+
+    root = Path(tempfile.mkdtemp(prefix="coprod-bench-", dir=args.dir))
+    cmds = commands(args.n)
+    try:
+        hub_a = fresh_hub(root, "stream")
+        t_a = asyncio.run(stream(hub_a, cmds, args.batch))
+        assert len(hub_a.session.cards) == args.n
+        records = [c.to_record() for c in hub_a.session.column(Kind.PROBLEM)] + \
+            [c.to_record() for c in hub_a.session.column(Kind.OPTION)] + \
+            [c.to_record() for c in hub_a.session.column(Kind.CONTRIBUTION)]
+        records.sort(key=lambda r: r["id"])
+        size_a = hub_a.storage.path.stat().st_size
+        hub_a.close()
+        print(f"(a) hub, stream of {args.n} in gathered batches of {args.batch}: {t_a:.2f} s", flush=True)
+
+        hub_b = fresh_hub(root, "one-by-one")
+        t_b = asyncio.run(one_by_one(hub_b, cmds))
+        assert len(hub_b.session.cards) == args.n
+        hub_b.close()
+        print(f"(b) hub, one by one, each awaited durable: {t_b:.2f} s", flush=True)
+
+        t_c, done_c = naive(root / "naive.json", records, args.naive_budget)
+        print(f"(c) stock TinyDB JSONStorage, {done_c} inserts: {t_c:.2f} s", flush=True)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+    per = {"a": t_a / args.n * 1000, "b": t_b / args.n * 1000, "c": t_c / done_c * 1000}
+    complete = done_c == args.n
+    # Ratio of totals when (c) finished; otherwise of per-insert costs (which flatters (c): its cost grows with N).
+    ratio_a = (t_c / t_a) if complete else per["c"] / per["a"]
+    ratio_b = (t_c / t_b) if complete else per["c"] / per["b"]
+    basis = "total time" if complete else f"per-insert cost (naive stopped after {done_c} of {args.n})"
+
+    today = dt.date.today().isoformat()
+    machine = (f"{os.cpu_count()} CPUs (nproc), Python {platform.python_version()} on {platform.system()} "
+               f"{platform.machine()}, temp files on {filesystem_of(root)}")
+    naive_label = f"(c) stock TinyDB `insert`, {done_c:,} cards" + ("" if complete else " (stopped at the budget)")
+    section = f"""## store
+
+Run {today}: `python bench/bench_store.py --n {args.n}` — {machine}.
+
+| case | total | per insert |
+|---|---:|---:|
+| (a) hub, {args.n:,} cards as concurrent posts (gathered batches of {args.batch}), until all durable | {t_a:.2f} s | {per['a']:.2f} ms |
+| (b) hub, {args.n:,} cards one by one, each awaited durable | {t_b:.2f} s | {per['b']:.2f} ms |
+| {naive_label} | {t_c:.2f} s | {per['c']:.2f} ms |
+
+Naive ÷ hub ({basis}): **{ratio_a:.1f}×** for the stream (a), **{ratio_b:.1f}×** for one by one (b).
+The hub's session file ended at {size_a / 1e6:.1f} MB (cards plus one event per change).
+
+What the numbers mean: every hub write is a whole-file atomic replace with fsync of the file and of the folder, so
+(a) and (b) are *durable* figures; (c) does no fsync and rewrites the file in place (a crash can leave it truncated),
+and it re-reads the whole file on every insert, so its cost per insert grows with the session. In (a), changes that
+arrive while a write is under way share the next write (group commit). (b) is the worst case — one client that
+waits for each save before sending the next — and its cost per insert also grows with the file, because each card
+pays for rewriting the whole session.
+"""
+    print()
+    print(section)
+    if not args.no_readme:
+        print(f"written to {update_readme(section)}")
+
+
+if __name__ == "__main__":
+    main()
