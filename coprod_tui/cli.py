@@ -30,7 +30,7 @@ from pathlib import Path
 from . import __version__
 from .core import text as T
 from .core.commands import ImportCards, Source
-from .core.errors import CoprodError, UnreadableSession, ValidationError
+from .core.errors import CoprodError, ValidationError
 from .core.hub import Hub, new_session, open_session
 from .core.model import Role
 from .core.store import SessionFolder, SessionSummary
