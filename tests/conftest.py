@@ -11,6 +11,7 @@ first `u` in a test undoes what that test did.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from coprod_tui.core.store import SessionFolder, slugify
 from coprod_tui.tui.app import CoprodApp, make_app
 from coprod_tui.tui.board import BoardScreen
 from coprod_tui.tui.card_list import CardList
+from coprod_tui.tui.detail import CardDetail
 
 FIXED_NOW = "2025-03-14T09:30:00.000+00:00"
 SIZE = (120, 40)
@@ -105,13 +107,20 @@ def app_factory(sessions_dir: Path, settings_path: Path) -> Callable[..., Coprod
 
 # -- helpers for driving the app ------------------------------------------------------------------------------------
 
-async def settle(pilot: Pilot, until: Callable[[], bool], *, rounds: int = 200) -> None:
-    """Let the app process messages until `until()` holds (bounded by rounds, not by time)."""
-    for _ in range(rounds):
-        if until():
-            return
-        await pilot.pause()
-    assert until(), "the app never reached the expected state"
+async def settle(pilot: Pilot, until: Callable[[], bool], *, timeout: float = 15.0) -> None:
+    """Let the app process messages until `until()` holds; fail after `timeout` seconds.
+
+    Some work happens in threads (the session listing, saving settings), so waiting for idle alone is not enough:
+    after a few idle rounds it waits in short sleeps. The timeout only bounds a failing test; nothing asserts on it.
+    """
+    deadline = time.monotonic() + timeout
+    rounds = 0
+    while not until():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the app never reached the expected state; the screen shows:\n"
+                                 f"{screen_text(pilot.app)}")
+        rounds += 1
+        await pilot.pause(None if rounds < 20 else 0.02)
 
 
 async def open_board(pilot: Pilot) -> BoardScreen:
@@ -139,6 +148,11 @@ def column(app: CoprodApp, kind: str | Kind) -> list[str]:
 def drawn(widget) -> str:
     """What a widget draws right now, line by line (CardList is a line API widget)."""
     return "\n".join(widget.render_line(y).text for y in range(widget.size.height))
+
+
+def detail_text(app: CoprodApp) -> str:
+    """The board's detail pane: its whole content (the pane scrolls when the chain is long)."""
+    return str(app.screen.query_one(CardDetail).render())
 
 
 def screen_text(app: CoprodApp) -> str:

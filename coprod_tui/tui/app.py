@@ -6,6 +6,7 @@ it at temporary folders — posting's factory habit. The app holds at most one l
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from textual import work
@@ -22,6 +23,9 @@ from .home import HomeScreen, NewSessionScreen
 from .settings import Settings, default_settings_path
 from .themes import (BoardTheme, bundled_themes_dir, group_shade, group_variable_defaults, load_themes,
                      resolve_theme_name, themes_by_name)
+
+
+CLOSE_WAIT_SECONDS = 10.0
 
 
 class CoprodApp(App):
@@ -41,6 +45,7 @@ class CoprodApp(App):
         self.start_session = session_id
         self.start_read_only = read_only
         self.hub: Hub | None = None
+        self._closing_hubs: list[threading.Thread] = []
         for board_theme in themes:
             self.register_theme(board_theme.theme)
         self.theme = resolve_theme_name(settings.theme, self.available_themes)
@@ -66,6 +71,7 @@ class CoprodApp(App):
     # -- sessions -----------------------------------------------------------------------------------------------
     def open_session(self, session_id: str, *, read_only: bool = False) -> bool:
         """Show a session's board; an unreadable session becomes a notification, not a crash."""
+        self._finish_closing()
         try:
             hub = open_session(self.folder, session_id, read_only=read_only)
         except CoprodError as exc:
@@ -93,18 +99,30 @@ class CoprodApp(App):
         self._close_hub()
 
     def _close_hub(self) -> None:
+        """Close the board's hub off the event loop (its last write may take a moment on a slow disk)."""
         if self.hub is not None:
             hub, self.hub = self.hub, None
-            self._close_in_thread(hub)
+            # A plain thread, started now: a Textual worker only starts once the event loop runs again, so
+            # `_finish_closing` waiting on it from the loop would wait for nothing.
+            thread = threading.Thread(target=self._close_quietly, args=(hub,), name="coprod-close")
+            thread.start()
+            self._closing_hubs.append(thread)
 
-    @work(thread=True, exit_on_error=False)
-    def _close_in_thread(self, hub: Hub) -> None:
+    def _close_quietly(self, hub: Hub) -> None:
         try:
             hub.close()
         except CoprodError as exc:
-            self.call_from_thread(self.notify, Content(str(exc)), severity="error")
+            self.notify(Content(str(exc)), severity="error")  # notify is thread-safe
+
+    def _finish_closing(self) -> None:
+        """Wait for sessions still being closed: until then they hold their writer lock (reopening one said it was
+        "open in another coprod") and may have a last change to write (quitting could lose it). At most one write."""
+        for thread in self._closing_hubs:
+            thread.join(CLOSE_WAIT_SECONDS)
+        self._closing_hubs = [thread for thread in self._closing_hubs if thread.is_alive()]
 
     async def action_quit(self) -> None:
+        self._finish_closing()
         if self.hub is not None:
             hub, self.hub = self.hub, None
             try:

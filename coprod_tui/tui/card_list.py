@@ -202,8 +202,12 @@ class CardList(ScrollView, can_focus=True):
         if y != 1 or not self.empty_hint:
             return Strip.blank(width, self.rich_style)
         style = self.get_component_rich_style("card-list--empty")
-        text = Text(self.empty_hint, style=style, justify="center", overflow="ellipsis", no_wrap=True)
-        return Strip(text.render(self.app.console)).extend_cell_length(width, self.rich_style).crop(0, width)
+        text = Text(self.empty_hint, overflow="ellipsis", no_wrap=True)
+        text.truncate(width, overflow="ellipsis")
+        text.align("center", width)
+        # Text.render() drops a Text's own style and justify when it has no spans: apply them here.
+        segments = Segment.apply_style(text.render(self.app.console), style)
+        return Strip(segments).extend_cell_length(width, self.rich_style).crop(0, width)
 
     def _draw_card(self, view: CardView, width: int, state: str, theme: str) -> list[Strip]:
         """The card's CARD_HEIGHT lines; the theme name is part of the cache key only."""
@@ -225,13 +229,15 @@ class CardList(ScrollView, can_focus=True):
             last.append("…", style=base)
         while len(shown) < TEXT_LINES:
             shown.append(Text("", style=base))
-        strips = [self._strip([bar, *t.render(console)], width, base) for t in shown]
+        # Text.render() leaves a line without spans unstyled (no colour, no background): put the card style under it.
+        strips = [self._strip([bar, *Segment.apply_style(t.render(console), base)], width, base) for t in shown]
         strips.append(self._strip([bar, *self._meta(view, base, shade).render(console)], width, base))
         strips.append(Strip.blank(width, self.rich_style))
         return strips
 
     def _meta(self, view: CardView, base: Style, shade: Style) -> Text:
-        meta = base + self.get_component_rich_style("card-list--meta")
+        muted = self.get_component_rich_style("card-list--meta")
+        meta = base + Style(color=muted.color)  # the colour only: its background would hide the cursor's
         text = Text(style=meta, no_wrap=True, overflow="ellipsis")
         if view.group_name is not None:
             text.append(f"{GROUP_GLYPHS.get(view.group_slot or '', '●')} ", style=base + shade)

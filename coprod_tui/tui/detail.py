@@ -37,7 +37,8 @@ def _who(session: Session, card: Card, shade: Callable[[str | None], str]) -> Te
 
 
 def _bullets(title: str, cards: list[Card]) -> Text:
-    text = Text(f"\n{title}\n", style="bold")
+    text = Text()
+    text.append(f"\n{title}\n", style="bold")  # only the heading: a Text's own style would embolden every item
     if not cards:
         text.append("  none yet\n", style="dim")
     for other in cards:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -30,6 +31,10 @@ DEFAULT_GROUPS = [
     ("Practitioners", Role.PRACTITIONERS),
     ("Commissioners", Role.COMMISSIONERS),
 ]
+
+
+COLUMNS = ("Title", "Updated", "Notes", "Groups")
+COLUMN_LIMITS = (60, 16, 6, 80)
 
 
 class SessionsLoaded(Message):
@@ -55,7 +60,7 @@ class HomeScreen(Screen):
         yield Header()
         yield Static(Content("Sessions — enter opens, n starts a new one"), id="home-hint")
         table: DataTable = DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Title", "Updated", "Notes", "Groups")
+        table.add_columns(*COLUMNS)
         yield table
         yield Footer()
 
@@ -80,7 +85,7 @@ class HomeScreen(Screen):
         self.summaries = message.summaries
         table = self.query_one("#sessions", DataTable)
         selected = self._selected_id()
-        table.clear()
+        rows = []
         for s in self.summaries:
             if s.readable:
                 row = (Text(s.title), Text((s.updated or s.created)[:16].replace("T", " ")), Text(str(s.cards)),
@@ -88,9 +93,18 @@ class HomeScreen(Screen):
             else:
                 row = (Text(f"⚠ {s.id}", style="bold"), Text("unreadable"), Text("—"), Text(s.error or "",
                                                                                           style="italic"))
+            rows.append(row)
+        # Column widths are set here rather than measured by DataTable when idle: a repaint that came before that
+        # measurement cached every cell at the header's width, and titles stayed cut ("Carer") until the next change.
+        table.clear(columns=True)
+        for index, label in enumerate(COLUMNS):
+            width = max([len(label), *(cell_len(row[index].plain) for row in rows)])
+            table.add_column(label, width=min(width, COLUMN_LIMITS[index]))
+        for s, row in zip(self.summaries, rows):
             table.add_row(*row, key=s.id)
-        if not self.summaries:
-            self.query_one("#home-hint", Static).update(Content("No sessions yet — press n to start one."))
+        hint = "Sessions — enter opens, n starts a new one" if self.summaries else \
+            "No sessions yet — press n to start one."
+        self.query_one("#home-hint", Static).update(Content(hint))
         if selected is not None and selected in {s.id for s in self.summaries}:
             table.move_cursor(row=table.get_row_index(selected))
         table.focus()
@@ -186,12 +200,12 @@ class NewSessionScreen(ModalScreen[None]):
         self.query_one("#title", Input).focus()
 
     @on(Button.Pressed, "#add-group")
-    def _add_group(self) -> None:
+    async def _add_group(self) -> None:
         used = {row.spec().colour for row in self.query(GroupRow)}
         colour = next((c for c in GROUP_COLOURS if c not in used), GROUP_COLOURS[-1])
         row = GroupRow("", Role.OTHER, colour)
-        self.query_one("#group-rows").mount(row)
-        self.call_after_refresh(lambda: row.query_one(Input).focus())
+        await self.query_one("#group-rows").mount(row)  # awaited: the row's inputs exist only once mounted
+        row.query_one(Input).focus()
 
     @on(Button.Pressed, "#create")
     def _create_pressed(self) -> None:

@@ -7,6 +7,8 @@ from functools import partial
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
+from .help import key_label
+
 
 class BoardCommands(Provider):
     """Board actions, views (including one per group) and help."""
@@ -24,7 +26,7 @@ class BoardCommands(Provider):
             if screen.check_action(name, ()) is False:
                 continue
             key = binding.key.split(",")[0]
-            commands.append((f"Board: {binding.description}", f"key {key}",
+            commands.append((f"Board: {binding.description}", f"key {key_label(key)}",
                              partial(screen.run_action, action)))
         commands.append(("View: all groups together", "key 1", partial(screen.run_action, "view('all')")))
         commands.append(("View: groups side by side (lanes)", "key 3", partial(screen.run_action, "view('lanes')")))
