@@ -37,7 +37,8 @@ async def test_add_a_card_to_the_focused_column(make_session, app_factory, sessi
         await type_text(pilot, "Pop-up cafe, Fridays")
         await pilot.press("tab")  # TextArea → group Select
         assert editor.query_one(Select).has_focus
-        await pilot.press("enter", "down", "enter")  # open the list; "No group" → … the second choice
+        assert editor.query_one(Select).value == 1  # in the all-groups view the first group is offered first
+        await pilot.press("enter", "down", "enter")  # open the list; Carers → the next choice
         await pilot.press("tab")
         assert editor.query_one("#card-author", Input).has_focus
         await type_text(pilot, "Rosa")
@@ -46,11 +47,11 @@ async def test_add_a_card_to_the_focused_column(make_session, app_factory, sessi
 
         card = card_by_text(app, "Pop-up cafe, Fridays")
         assert card.kind is kind and card.author == "Rosa"
-        assert app.hub.session.groups[card.group_id].name == "Carers"
+        assert app.hub.session.groups[card.group_id].name == "Practitioners"
         assert column(app, kind)[-1] == "Pop-up cafe, Fridays"
         cell = lists(board)[column_index]
         assert board.focused is cell and cell.selected_id == card.id
-        assert "Pop-up cafe, Fridays" in drawn(cell) and "Carers · Rosa" in drawn(cell)
+        assert "Pop-up cafe, Fridays" in drawn(cell) and "Practitioners · Rosa" in drawn(cell)
         assert "(3)" in str(cell.border_title)
         await pilot.press("ctrl+q")
     assert stored_cards(sessions_dir, session_id)[card.id]["text"] == "Pop-up cafe, Fridays"

@@ -33,7 +33,7 @@ class CoprodApp(App):
 
     CSS_PATH = "app.tcss"
     TITLE = "coprod"
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False, priority=True)]
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", priority=True)]
 
     def __init__(self, folder: SessionFolder, *, settings: Settings, themes: list[BoardTheme],
                  theme_warnings: list[str], session_id: str | None = None, read_only: bool = False) -> None:

@@ -86,6 +86,7 @@ class BoardScreen(Screen):
         self.hub = hub
         self._unsubscribe = None
         self._last_group: int | None = None
+        self._chose_group = False
         self._rebuilding = False
 
     @property
@@ -303,12 +304,16 @@ class BoardScreen(Screen):
         if card_list is None:
             return
         kind = card_list.kind
+        # The cell's group in one-group and lanes views; otherwise the group used last (at first, the first group).
         group = card_list.group_id if card_list.group_id is not ... else self._last_group
+        if group is None and card_list.group_id is ... and not self._chose_group:
+            group = next(iter(self.session.groups), None)
 
         def submit(form: CardForm) -> None:
             self.hub.apply(AddCard(card=CardDraft(kind=kind, text=form.text, group_id=form.group_id,
                                                   author=form.author)))
             self._last_group = form.group_id
+            self._chose_group = True
             self._refresh_undo_keys()
 
         groups = list(self.session.groups.values())

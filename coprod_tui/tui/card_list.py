@@ -47,7 +47,7 @@ class CardView:
 class CardList(ScrollView, can_focus=True):
     """One column (or one lane cell) of the board."""
 
-    COMPONENT_CLASSES = {"card-list--card", "card-list--cursor", "card-list--meta", "card-list--empty"}
+    COMPONENT_CLASSES = {"card-list--card", "card-list--cursor", "card-list--selected", "card-list--meta", "card-list--empty"}
     BINDINGS = [
         Binding("up", "cursor(-1)", "Up", show=False),
         Binding("down", "cursor(1)", "Down", show=False),
@@ -215,7 +215,7 @@ class CardList(ScrollView, can_focus=True):
         if state == "cursor":
             base += self.get_component_rich_style("card-list--cursor")
         elif state == "selected":
-            base += Style(bold=True)
+            base += self.get_component_rich_style("card-list--selected")
         shade = Style(color=self.shade(view.group_slot))
         bar = Segment("▌ ", base + shade if view.group_slot else base + Style(dim=True))
         inner = max(width - 3, 1)
@@ -248,7 +248,7 @@ class CardList(ScrollView, can_focus=True):
         text.append(view.author or "anonymous", style=meta + Style(italic=view.author is None))
         link_total = view.links + view.linked_from
         if link_total:
-            text.append(f"  ⛓ {link_total}")
+            text.append(f"  · {link_total} link" + ("" if link_total == 1 else "s"))
         return text
 
     @staticmethod

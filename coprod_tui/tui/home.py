@@ -52,7 +52,6 @@ class HomeScreen(Screen):
         Binding("r", "review", "Review (read-only)"),
         Binding("f5", "reload", "Refresh"),
         Binding("question_mark", "help", "Help"),
-        Binding("ctrl+q", "app.quit", "Quit"),
     ]
     HELP_EXTRA = [("↑ ↓", "Choose a session"), ("ctrl+p", "Command palette (themes too)")]
 
