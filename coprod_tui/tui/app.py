@@ -77,17 +77,29 @@ class CoprodApp(App):
         except CoprodError as exc:
             self.notify(Content(str(exc)), title="Can't open", severity="error", timeout=8)
             return False
-        self._close_hub()
-        self.hub = hub
+        self._attach(hub)
         self.push_screen(BoardScreen(hub))
         return True
 
     def create_session(self, title: str, question: str, groups: list[tuple[str, str, str | None]]) -> None:
         """Create and open a session; raises CoprodError (shown by the dialog) when the input is refused."""
         hub = new_session(self.folder, title, question, groups)
+        self._attach(hub)
+        self.switch_screen(BoardScreen(hub))
+
+    def _attach(self, hub: Hub) -> None:
+        """Make `hub` the board's session, and hear from its writer thread when saving fails or recovers."""
         self._close_hub()
         self.hub = hub
-        self.switch_screen(BoardScreen(hub))
+        hub.storage.on_error = self._storage_problem
+
+    def _storage_problem(self, error: Exception | None) -> None:
+        """Called from the writer thread (notify is thread-safe): the facilitator must know at once."""
+        if error is not None:
+            self.notify(Content(f"Not saved: {error}. Changes are kept and retried every second."),
+                        title="Saving failed", severity="error", timeout=15)
+        else:
+            self.notify("Saving works again: everything is on disk.", title="Saved", timeout=6)
 
     def action_show_home(self) -> None:
         """Leave the board for the list of sessions (the board's changes are already saved)."""

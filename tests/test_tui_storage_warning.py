@@ -1,0 +1,36 @@
+"""When the disk refuses a write, the facilitator is told at once, and again when saving recovers."""
+
+from __future__ import annotations
+
+import errno
+
+import coprod_tui.core.storage as storage
+from conftest import open_board, settle
+
+SIZE = (120, 40)
+
+
+async def test_a_failing_disk_is_reported_on_the_board_and_recovery_too(make_session, app_factory, monkeypatch):
+    session_id = make_session()
+    app = app_factory(session_id)
+    real_write = storage.atomic_write
+    failing = {"on": True}
+
+    def flaky_write(path, data):
+        if failing["on"]:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_write(path, data)
+
+    monkeypatch.setattr(storage, "RETRY_SECONDS", 0.05)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_board(pilot)
+        monkeypatch.setattr(storage, "atomic_write", flaky_write)
+        await pilot.press("n", *"Kept in memory", "ctrl+s")
+        messages = lambda: [str(n.message) for n in app._notifications]  # noqa: E731
+        await settle(pilot, lambda: any("No space left on device" in m for m in messages()))
+        assert any(c.text == "Kept in memory" for c in app.hub.session.cards.values())
+        failing["on"] = False
+        await settle(pilot, lambda: any("Saving works again" in m for m in messages()))
+        path = app.hub.storage.path
+        assert "Kept in memory" in path.read_text("utf-8")
+        await pilot.press("ctrl+q")
