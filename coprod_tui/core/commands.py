@@ -111,6 +111,26 @@ class EditSession(Command):
 
 
 @dataclass(frozen=True, kw_only=True)
+class HideCard(Command):
+    """Moderation: a hidden card stays in the file (and on the facilitator's board, marked) but not on phones."""
+
+    card_id: int
+    hidden: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetSubmissions(Command):
+    """Open or close the session to phones: closed, phones see it and nothing they send is stored."""
+
+    open: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class RotateTokens(Command):
+    """New join tokens for everyone and every group: old QR codes stop working at once."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class Undo(Command):
     pass
 

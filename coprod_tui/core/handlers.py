@@ -7,13 +7,14 @@ command can never leave half a change behind.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from . import text as T
 from .colours import GROUP_COLOURS
-from .commands import (AddCard, AddGroup, DeleteCard, EditCard, EditGroup, EditSession, ImportCards, MoveCard, Redo,
-                       SetCardGroup, SwapCards, ToggleLink, Undo)
+from .commands import (AddCard, AddGroup, DeleteCard, EditCard, EditGroup, EditSession, HideCard, ImportCards, MoveCard,
+                       Redo, RotateTokens, SetCardGroup, SetSubmissions, SwapCards, ToggleLink, Undo)
 from .errors import NotFound, ValidationError
 from .model import Card, Group, Kind, Role, Session, check_colour
 
@@ -130,7 +131,36 @@ def make_group(session: Session, name: str, role: str, colour: str | None = None
 
 
 def _add_group(hub: Hub, cmd: AddGroup):
-    return "group.add", _group_patch(None, make_group(hub.session, cmd.name, cmd.role, cmd.colour)), None, None
+    group = make_group(hub.session, cmd.name, cmd.role, cmd.colour)
+    patch = _group_patch(None, group)
+    tokens = hub.session.meta.tokens
+    if tokens:  # the session is already open to phones: the new group gets its own QR at once
+        patch.update(_meta_patch(hub, tokens={**tokens, str(group.id): new_token()}))
+    return "group.add", patch, None, None
+
+
+def new_token() -> str:
+    """192 random bits, URL-safe: unguessable, and short enough for a QR code that scans from the back row."""
+    return secrets.token_urlsafe(24)
+
+
+def _rotate_tokens(hub: Hub, cmd: RotateTokens):
+    tokens = {"all": new_token(), **{str(g): new_token() for g in hub.session.groups}}
+    return "tokens.rotate", _meta_patch(hub, tokens=tokens), None, None
+
+
+def _set_submissions(hub: Hub, cmd: SetSubmissions):
+    if hub.session.meta.open == cmd.open:
+        raise ValidationError(f"Phones are already {'allowed' if cmd.open else 'stopped'} from sending notes.")
+    return ("submissions.open" if cmd.open else "submissions.close"), _meta_patch(hub, open=cmd.open), None, None
+
+
+def _hide_card(hub: Hub, cmd: HideCard):
+    card = hub.card(cmd.card_id)
+    if card.hidden == cmd.hidden:
+        raise ValidationError(f"The card is already {'hidden' if cmd.hidden else 'shown'}.")
+    return ("card.hide" if cmd.hidden else "card.unhide"), _card_patch((card, _copy(card, hidden=cmd.hidden))), \
+        card.id, None
 
 
 def _edit_group(hub: Hub, cmd: EditGroup):
@@ -149,8 +179,15 @@ def _edit_group(hub: Hub, cmd: EditGroup):
     return "group.edit", _group_patch(group, new), None, None
 
 
+def _meta_patch(hub: Hub, **changes) -> Patch:
+    """A patch of some meta fields only, so undoing a title edit does not also roll back, say, the tokens."""
+    current = hub.current("meta", "1") or {}
+    return {"meta": {"1": ({k: current[k] for k in changes}, changes)}}
+
+
 def _edit_session(hub: Hub, cmd: EditSession):
-    before = hub.current("meta", "1")
+    current = hub.current("meta", "1") or {}
+    before = {"title": current["title"], "question": current["question"]}
     after = dict(before)
     if cmd.title is not None:
         after["title"] = T.clean(cmd.title, "Title", T.TITLE_LIMIT, multiline=False)
@@ -165,7 +202,11 @@ def _check_still(hub: Hub, patch: Patch, index: int, what: str) -> None:
     """Refuse undo/redo when a record no longer looks as expected (someone changed it since)."""
     for table, rows in patch.items():
         for key, pair in rows.items():
-            if hub.current(table, key) != pair[index]:
+            current = hub.current(table, key)
+            expected = pair[index]
+            if table == "meta" and current is not None and expected is not None:
+                current = {k: current.get(k) for k in expected}  # meta patches hold only the fields they change
+            if current != expected:
                 raise ValidationError(f"Can't {what}: that has been changed since.")
 
 
@@ -201,6 +242,9 @@ HANDLERS: dict[type, Callable] = {
     AddGroup: _add_group,
     EditGroup: _edit_group,
     EditSession: _edit_session,
+    HideCard: _hide_card,
+    SetSubmissions: _set_submissions,
+    RotateTokens: _rotate_tokens,
     Undo: _undo,
     Redo: _redo,
 }
@@ -218,4 +262,6 @@ LABELS = {
     "group.add": "add group",
     "group.edit": "edit group",
     "session.edit": "edit session",
+    "card.hide": "hide card",
+    "card.unhide": "show card",
 }

@@ -12,6 +12,7 @@ refuses rather than overwrite someone else's later change.
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -20,7 +21,7 @@ from datetime import datetime, timezone
 from tinydb import TinyDB
 
 from . import text as T
-from .commands import CardDraft, Command, Event, Source
+from .commands import CardDraft, Command, Event, RotateTokens, Source
 from .errors import NotFound, UnreadableSession, ValidationError
 from .handlers import HANDLERS, LABELS, Patch, make_group
 from .model import Card, Group, Kind, Meta, Session
@@ -31,7 +32,9 @@ log = logging.getLogger(__name__)
 Listener = Callable[[Event], None]
 UNDO_DEPTH = 200
 REQUEST_ID_LIMIT = 200
-META_FIELDS = ("title", "question")
+META_FIELDS = ("title", "question", "open", "tokens")
+# Facilitator controls of the phone path, not edits of the board: never on the undo stack.
+NOT_UNDOABLE = {"session.create", "tokens.rotate", "submissions.open", "submissions.close"}
 
 
 def utc_now() -> str:
@@ -189,7 +192,7 @@ class Hub:
         """Keep undo/redo stacks and the request-id map; replayed over the file's events when a session opens."""
         if event.request_id is not None:
             self._requests[event.request_id] = event
-        if event.source != Source.FACILITATOR.value or event.type == "session.create":
+        if event.source != Source.FACILITATOR.value or event.type in NOT_UNDOABLE:
             return
         if event.type == "undo":
             if self._undo and self._undo[-1] == event.undoes:
@@ -215,6 +218,25 @@ class Hub:
         models = self.session.cards if table == "cards" else self.session.groups
         model = models.get(int(key))
         return model.to_record() if model is not None else None
+
+    def join_target(self, token: str) -> int | None:
+        """The group a join token names (None: the everyone token, the phone picks); NotFound for any other token.
+
+        Compared in constant time, token by token: the token is the only secret between a phone and the session.
+        """
+        found: str | None = None
+        for key, value in self.session.meta.tokens.items():
+            if hmac.compare_digest(value.encode(), str(token).encode()):
+                found = key
+        if found is None or (found != "all" and int(found) not in self.session.groups):
+            raise NotFound("This link is not valid any more: ask the facilitator for the current QR code.")
+        return None if found == "all" else int(found)
+
+    def ensure_tokens(self) -> None:
+        """Give the session join tokens if it has none yet (sessions made before phones could join)."""
+        wanted = {"all", *(str(g) for g in self.session.groups)}
+        if not wanted <= set(self.session.meta.tokens):
+            self.apply(RotateTokens())
 
     def card(self, card_id: int) -> Card:
         card = self.session.cards.get(card_id)

@@ -178,6 +178,10 @@ class Meta:
     created: str
     updated: str
     schema_version: int = SCHEMA_VERSION
+    # Phones may post while submissions are open. Join tokens name the session for a phone: "all" for the QR that
+    # lets the phone pick its group, and one per group id (as a string) for a group's own QR.
+    open: bool = True
+    tokens: dict[str, str] = field(default_factory=dict)
 
     def to_record(self) -> dict:
         return {
@@ -187,6 +191,8 @@ class Meta:
             "question": self.question,
             "created": self.created,
             "updated": self.updated,
+            "open": self.open,
+            "tokens": dict(self.tokens),
         }
 
     @classmethod
@@ -198,6 +204,8 @@ class Meta:
             created=rec["created"],
             updated=rec.get("updated", rec["created"]),
             schema_version=int(rec["schema_version"]),
+            open=bool(rec.get("open", True)),
+            tokens={str(k): str(v) for k, v in (rec.get("tokens") or {}).items()},
         )
 
 

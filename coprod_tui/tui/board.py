@@ -17,8 +17,8 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from ..core.commands import (AddCard, CardDraft, DeleteCard, EditCard, Event, MoveCard, Redo, SetCardGroup,
-                             SwapCards, ToggleLink, Undo)
+from ..core.commands import (AddCard, CardDraft, DeleteCard, EditCard, Event, HideCard, MoveCard, Redo,
+                             SetCardGroup, SwapCards, ToggleLink, Undo)
 from ..core.errors import CoprodError
 from ..core.hub import Hub
 from ..core.model import Card, Kind
@@ -29,7 +29,7 @@ from .palette import BoardCommands
 
 KINDS = list(Kind)
 # Actions that change the session: hidden in review (read-only) mode.
-WRITE_ACTIONS = {"add", "edit", "delete", "move", "reorder", "group", "link", "undo", "redo"}
+WRITE_ACTIONS = {"add", "edit", "delete", "move", "reorder", "group", "link", "hide", "undo", "redo"}
 
 
 class HubChanged(Message):
@@ -57,6 +57,7 @@ class BoardScreen(Screen):
         Binding("d,delete", "delete", "Delete"),
         Binding("g", "group", "Group"),
         Binding("l", "link", "Link"),
+        Binding("h", "hide", "Hide from phones", show=False),
         Binding("shift+left", "move(-1)", "Move ←", show=False),
         Binding("shift+right", "move(1)", "Move →", show=False),
         Binding("shift+up", "reorder(-1)", "Move up", show=False),
@@ -271,7 +272,7 @@ class BoardScreen(Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in WRITE_ACTIONS and self.hub.read_only:
             return False
-        if action in ("edit", "delete", "move", "reorder", "group", "link") and self.selected_card() is None:
+        if action in ("edit", "delete", "move", "reorder", "group", "link", "hide") and self.selected_card() is None:
             return None
         if action == "link" and (card := self.selected_card()) and card.kind.link_target is None:
             return None
@@ -391,6 +392,13 @@ class BoardScreen(Screen):
             self._refresh_undo_keys()
 
         self.app.push_screen(LinkPicker(card, targets, toggle))
+
+    def action_hide(self) -> None:
+        """Moderation: hide a note from phones (kept in the file and on this board, struck through), or show it."""
+        card = self.selected_card()
+        if card is not None and self._apply(HideCard(card_id=card.id, hidden=not card.hidden)):
+            self.notify("Hidden from phones (h shows it again)." if not card.hidden else "Shown on phones again.",
+                        timeout=3)
 
     def action_undo(self) -> None:
         label = self.hub.describe_undo()

@@ -42,6 +42,7 @@ class CardView:
     author: str | None
     links: int
     linked_from: int
+    hidden: bool = False
 
 
 class CardList(ScrollView, can_focus=True):
@@ -116,6 +117,7 @@ class CardList(ScrollView, can_focus=True):
                 author=c.author,
                 links=len(c.links),
                 linked_from=linked_from.get(c.id, 0),
+                hidden=c.hidden,
             )
             for c in cards
         ]
@@ -220,7 +222,8 @@ class CardList(ScrollView, can_focus=True):
         bar = Segment("▌ ", base + shade if view.group_slot else base + Style(dim=True))
         inner = max(width - 3, 1)
         console = self.app.console
-        text = Text(view.text, style=base, overflow="fold", tab_size=2)
+        text = Text(view.text, style=base + Style(dim=True, strike=True) if view.hidden else base, overflow="fold",
+                    tab_size=2)
         lines = text.wrap(console, inner)
         shown = list(lines)[:TEXT_LINES]
         if len(lines) > TEXT_LINES and shown:
@@ -239,6 +242,9 @@ class CardList(ScrollView, can_focus=True):
         muted = self.get_component_rich_style("card-list--meta")
         meta = base + Style(color=muted.color)  # the colour only: its background would hide the cursor's
         text = Text(style=meta, no_wrap=True, overflow="ellipsis")
+        if view.hidden:  # first, so a narrow column never cuts it off
+            text.append("HIDDEN", style=meta + Style(bold=True, reverse=True))
+            text.append(" ")
         if view.group_name is not None:
             text.append(f"{GROUP_GLYPHS.get(view.group_slot or '', '●')} ", style=base + shade)
             text.append(view.group_name, style=base + shade + Style(bold=True))

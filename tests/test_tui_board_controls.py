@@ -1,4 +1,4 @@
-"""When the disk refuses a write, the facilitator is told at once, and again when saving recovers."""
+"""Board controls beyond editing: the saving-failed warning, and hiding notes from phones (moderation)."""
 
 from __future__ import annotations
 
@@ -33,4 +33,22 @@ async def test_a_failing_disk_is_reported_on_the_board_and_recovery_too(make_ses
         await settle(pilot, lambda: any("Saving works again" in m for m in messages()))
         path = app.hub.storage.path
         assert "Kept in memory" in path.read_text("utf-8")
+        await pilot.press("ctrl+q")
+
+
+async def test_h_hides_a_note_from_phones_and_u_brings_it_back(make_session, app_factory):
+    from conftest import card_by_text, drawn, select
+
+    session_id = make_session()
+    app = app_factory(session_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_board(pilot)
+        cell = await select(pilot, "Carers can't get a break at weekends")
+        card = card_by_text(app, "Carers can't get a break at weekends")
+        await pilot.press("h")
+        await settle(pilot, lambda: app.hub.session.cards[card.id].hidden)
+        assert "HIDDEN" in drawn(cell)
+        await pilot.press("u")
+        await settle(pilot, lambda: not app.hub.session.cards[card.id].hidden)
+        assert "HIDDEN" not in drawn(cell)
         await pilot.press("ctrl+q")
