@@ -54,7 +54,9 @@ def qr_matrix(data: str, *, border: int = 4) -> list[list[bool]]:
     code.add_data(data)
     try:
         code.make(fit=True)
-    except DataOverflowError as exc:
+    except UnicodeError:
+        raise  # e.g. a lone surrogate: not a size problem, so not reported as one
+    except (DataOverflowError, ValueError) as exc:  # qrcode 8 reports overflow as ValueError("Invalid version")
         raise ValueError(f"text too long for a QR code ({len(data.encode('utf-8', 'replace'))} bytes)") from exc
     return [[bool(module) for module in row] for row in code.get_matrix()]
 
@@ -116,22 +118,18 @@ def svg_qr(data: str, *, module_size: int = 10, title: str | None = None) -> str
     No XML declaration (it would be invalid inside HTML) and no external references. The viewBox is in module units
     and width/height are `module_size` pixels per module, so CSS may resize it freely without blurring;
     `shape-rendering="crispEdges"` keeps module edges sharp. A white background rect means the code stays readable on
-    any page colour. The optional `title` is escaped and also given as the accessible name.
+    any page colour. The optional `title` (escaped) is the accessible name: screen readers read an SVG's
+    first-child <title>, so the text never needs to sit in an attribute.
     """
     if module_size < 1:
         raise ValueError("module_size must be at least 1")
     matrix = qr_matrix(data)
     size = len(matrix)
     pixels = size * module_size
-    label = ""
-    name = ""
-    if title is not None:
-        safe = escape(title, quote=True)
-        label = f"<title>{safe}</title>"
-        name = f' aria-label="{safe}"'
+    label = "" if title is None else f"<title>{escape(title, quote=True)}</title>"
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" width="{pixels}" height="{pixels}"'
-        f' shape-rendering="crispEdges" role="img"{name}>'
+        f' shape-rendering="crispEdges" role="img">'
         f"{label}"
         f'<rect width="{size}" height="{size}" fill="{LIGHT}"/>'
         f'<path fill="{DARK}" d="{_dark_path(matrix)}"/>'

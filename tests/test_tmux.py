@@ -77,6 +77,9 @@ def test_add_a_card_quit_and_find_it_again(tmux, tmp_path):
     tmux("send-keys", "-t", "board", "n")
     wait_for(tmux, lambda s: "New problem" in s, "the add dialog")
     tmux("send-keys", "-t", "board", "-l", CARD)
+    # As a person would: see the words in the box, then press ctrl+s. (Sent in one burst with the text, the
+    # ctrl+s can arrive inside the same terminal read as the typing and be taken as typed text.)
+    wait_for(tmux, lambda s: CARD in s, "the typed text in the dialog")
     tmux("send-keys", "-t", "board", "C-s")
     screen = wait_for(tmux, lambda s: CARD in s and "New problem" not in s, "the new card on the board")
     assert "Problems (1)" in screen

@@ -46,11 +46,16 @@ body {
   padding: 0 0 8mm;
 }
 .page:last-child { break-after: auto; page-break-after: auto; }
-h1 { font-size: 40pt; line-height: 1.1; margin: 0 0 3mm; overflow-wrap: anywhere; }
+.label { font-size: 40pt; line-height: 1.1; margin: 0 0 3mm; overflow-wrap: anywhere; }
 .session { font-size: 15pt; font-weight: bold; margin: 0 0 2mm; overflow-wrap: anywhere; }
 .question { font-size: 14pt; margin: 0 0 5mm; white-space: pre-line; overflow-wrap: anywhere; }
 .qr { margin: 0 auto 4mm; width: 120mm; max-width: 100%; }
 .qr svg { display: block; width: 100%; height: auto; }
+.label.long { font-size: 26pt; }
+.session.long { font-size: 12pt; }
+.question.long { font-size: 10.5pt; line-height: 1.25; }
+.session.long ~ .qr, .question.long ~ .qr { width: 95mm; }
+.qr, .qr svg { break-inside: avoid; page-break-inside: avoid; }
 .url {
   font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace;
   font-size: 12pt;
@@ -75,18 +80,28 @@ def _text(value: str) -> str:
     return escape(strip_controls(value), quote=True)
 
 
+def _cls(name: str, value: str, long_at: int) -> str:
+    """Return the class attribute for a text block, adding "long" past `long_at` characters.
+
+    Long titles, questions and group names get a smaller type so the page still fits on one A4 sheet with the QR
+    code at full size: a code split across two sheets cannot be scanned.
+    """
+    return f'class="{name} long"' if len(value) > long_at else f'class="{name}"'
+
+
 def _page(index: int, title: str, question: str, label: str, url: str) -> str:
     """Return one printed page: label, QR code, URL, the session's title and question, and the how-to lines."""
     heading_id = f"code-{index}"
-    question_html = f'<p class="question">{_text(question)}</p>\n' if question.strip() else ""
+    link = strip_controls(url)  # what is printed and what is encoded must be the same characters
+    question_html = f"<p {_cls('question', question, 250)}>{_text(question)}</p>\n" if question.strip() else ""
     steps = "".join(f"<li>{escape(step)}</li>" for step in HOW_TO)
     return (
         f'<section class="page" aria-labelledby="{heading_id}">\n'
-        f'<h1 id="{heading_id}">{_text(label)}</h1>\n'
-        f'<p class="session">{_text(title)}</p>\n'
+        f'<h1 id="{heading_id}" {_cls("label", label, 30)}>{_text(label)}</h1>\n'
+        f"<p {_cls('session', title, 90)}>{_text(title)}</p>\n"
         f"{question_html}"
-        f'<div class="qr">{svg_qr(url, title=f"QR code for {strip_controls(label)}")}</div>\n'
-        f'<p class="url">{_text(url)}</p>\n'
+        f'<div class="qr">{svg_qr(link, title=f"QR code for {strip_controls(label)}")}</div>\n'
+        f'<p class="url">{escape(link, quote=True)}</p>\n'
         f'<ol class="howto">{steps}</ol>\n'
         "</section>\n"
     )
@@ -96,7 +111,7 @@ def qr_sheet_html(title: str, question: str, codes: Sequence[tuple[str, str]]) -
     """Return the printable sheet as one HTML document: a page per (label, url) pair, in the order given.
 
     Typically ("Everyone", url) first, then one pair per group. The URL is encoded in the QR code exactly as given
-    (so it must fit in a QR code; ValueError otherwise) and shown as text beside it. With no codes the sheet says so
+    (control characters aside; it must fit in a QR code, ValueError otherwise) and shown as text beside it. With no codes the sheet says so
     on its single page rather than being blank.
     """
     if codes:

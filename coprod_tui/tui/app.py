@@ -20,6 +20,7 @@ from ..core.hub import Hub, new_session, open_session
 from ..core.store import SessionFolder
 from .board import BoardScreen
 from .home import HomeScreen, NewSessionScreen
+from .phones import PhoneServer, ServerStarter
 from .settings import Settings, default_settings_path
 from .themes import (BoardTheme, bundled_themes_dir, group_shade, group_variable_defaults, load_themes,
                      resolve_theme_name, themes_by_name)
@@ -36,8 +37,11 @@ class CoprodApp(App):
     BINDINGS = [Binding("ctrl+q", "quit", "Quit", priority=True)]
 
     def __init__(self, folder: SessionFolder, *, settings: Settings, themes: list[BoardTheme],
-                 theme_warnings: list[str], session_id: str | None = None, read_only: bool = False) -> None:
+                 theme_warnings: list[str], session_id: str | None = None, read_only: bool = False,
+                 serve: ServerStarter | None = None) -> None:
         super().__init__()
+        self.serve = serve
+        self.phone_server: PhoneServer | None = None
         self.folder = folder
         self.settings = settings
         self.board_themes = themes_by_name(themes)
@@ -92,6 +96,22 @@ class CoprodApp(App):
         self._close_hub()
         self.hub = hub
         hub.storage.on_error = self._storage_problem
+        if self.serve is not None and not hub.read_only:
+            self.run_worker(self._start_phones(hub), group="phones", exit_on_error=False)
+
+    async def _start_phones(self, hub: Hub) -> None:
+        """Start the phone server for this board; if it can't start (port taken), the board still works."""
+        try:
+            server = await self.serve(hub)  # type: ignore[misc]
+        except CoprodError as exc:
+            self.notify(Content(str(exc)), title="Phones can't join", severity="error", timeout=15)
+            return
+        if self.hub is not hub:  # the board was left while the server started
+            await server.stop()
+            return
+        self.phone_server = server
+        if isinstance(self.screen, BoardScreen):
+            self.screen.show_phone_status()
 
     def _storage_problem(self, error: Exception | None) -> None:
         """Called from the writer thread (notify is thread-safe): the facilitator must know at once."""
@@ -114,6 +134,9 @@ class CoprodApp(App):
         """Close the board's hub off the event loop (its last write may take a moment on a slow disk)."""
         if self.hub is not None:
             hub, self.hub = self.hub, None
+            if self.phone_server is not None:
+                server, self.phone_server = self.phone_server, None
+                self.run_worker(server.stop(), group="phones-stop", exit_on_error=False)
             # A plain thread, started now: a Textual worker only starts once the event loop runs again, so
             # `_finish_closing` waiting on it from the loop would wait for nothing.
             thread = threading.Thread(target=self._close_quietly, args=(hub,), name="coprod-close")
@@ -134,6 +157,9 @@ class CoprodApp(App):
         self._closing_hubs = [thread for thread in self._closing_hubs if thread.is_alive()]
 
     async def action_quit(self) -> None:
+        if self.phone_server is not None:
+            server, self.phone_server = self.phone_server, None
+            await server.stop()  # no phone request may reach a hub that is closing
         self._finish_closing()
         if self.hub is not None:
             hub, self.hub = self.hub, None
@@ -159,12 +185,13 @@ class CoprodApp(App):
 
 
 def make_app(sessions_dir: Path, *, session_id: str | None = None, read_only: bool = False,
-             settings_path: Path | None = None, themes_dir: Path | None = None) -> CoprodApp:
+             settings_path: Path | None = None, themes_dir: Path | None = None,
+             serve: ServerStarter | None = None) -> CoprodApp:
     """Build the app with injected paths (the CLI passes the user's; tests pass temporary ones)."""
     themes, warnings = load_themes(themes_dir or bundled_themes_dir())
     settings = Settings.load(settings_path or default_settings_path())
     return CoprodApp(SessionFolder(sessions_dir), settings=settings, themes=themes, theme_warnings=warnings,
-                     session_id=session_id, read_only=read_only)
+                     session_id=session_id, read_only=read_only, serve=serve)
 
 
 __all__ = ["CoprodApp", "NewSessionScreen", "make_app"]

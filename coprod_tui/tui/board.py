@@ -25,11 +25,13 @@ from ..core.model import Card, Kind
 from .card_list import CardList
 from .detail import CardDetail
 from .dialogs import NO_GROUP, CardEditor, CardForm, ConfirmScreen, GroupPicker, LinkPicker
+from .board_phones import PhoneControls
 from .palette import BoardCommands
 
 KINDS = list(Kind)
 # Actions that change the session: hidden in review (read-only) mode.
-WRITE_ACTIONS = {"add", "edit", "delete", "move", "reorder", "group", "link", "hide", "undo", "redo"}
+WRITE_ACTIONS = {"add", "edit", "delete", "move", "reorder", "group", "link", "hide", "undo", "redo",
+                 *PhoneControls.PHONE_ACTIONS, "phones"}
 
 
 class HubChanged(Message):
@@ -47,7 +49,7 @@ class HubChanged(Message):
         return False
 
 
-class BoardScreen(Screen):
+class BoardScreen(PhoneControls, Screen):
     """One session's board."""
 
     COMMANDS = Screen.COMMANDS | {BoardCommands}
@@ -63,7 +65,7 @@ class BoardScreen(Screen):
         Binding("shift+up", "reorder(-1)", "Move up", show=False),
         Binding("shift+down", "reorder(1)", "Move down", show=False),
         Binding("u", "undo", "Undo"),
-        Binding("ctrl+r", "redo", "Redo"),
+        Binding("ctrl+r", "redo", "Redo", show=False),
         Binding("v", "cycle_view", "View"),
         Binding("1", "view('all')", "All groups", show=False),
         Binding("2", "next_group", "One group", show=False),
@@ -71,7 +73,8 @@ class BoardScreen(Screen):
         Binding("left", "focus_cell(-1)", "Column ←", show=False),
         Binding("right", "focus_cell(1)", "Column →", show=False),
         Binding("question_mark", "help", "Help"),
-        Binding("escape", "home", "Sessions"),
+        Binding("escape", "home", "Sessions", show=False),
+        *PhoneControls.PHONE_BINDINGS,
     ]
     HELP_EXTRA = [
         ("↑ ↓ PgUp PgDn Home End", "Select a card"),
@@ -88,7 +91,7 @@ class BoardScreen(Screen):
         self._unsubscribe = None
         self._last_group: int | None = None
         self._chose_group = False
-        self._rebuilding = False
+        self._init_phones()
 
     @property
     def session(self):
@@ -105,7 +108,7 @@ class BoardScreen(Screen):
 
     def on_mount(self) -> None:
         self.title = self.session.meta.title
-        self.sub_title = "review · read-only" if self.hub.read_only else "live"
+        self.show_phone_status()
         self.set_class(self.hub.read_only, "read-only")
         self._unsubscribe = self.hub.subscribe(lambda event: self.post_message(HubChanged(event)))
         self._show_question()
@@ -180,6 +183,7 @@ class BoardScreen(Screen):
         if "session.edit" in types:
             self.title = self.session.meta.title
             self._show_question()
+        self._note_phone_events(events)
         mine = [e.card_id for e in events if e.source == "facilitator"]
         kinds: set[Kind] | None = set()
         for event in events:
@@ -209,11 +213,12 @@ class BoardScreen(Screen):
             for target in card.links:
                 linked_from[target] = linked_from.get(target, 0) + 1
         focus_list = None
+        new_cards = self.new_cards()
         for card_list in self._lists():
             if kinds is not None and card_list.kind not in kinds:
                 continue
             cards = session.column(card_list.kind, card_list.group_id)
-            card_list.set_cards(cards, session.groups, linked_from,
+            card_list.set_cards(cards, session.groups, linked_from, new_cards,
                                 select=focus_card if focus_card in {c.id for c in cards} else None)
             title = Text(card_list.cell_title) + Text(f" ({len(cards)})", style="dim")
             card_list.border_title = Content.from_rich_text(title)
@@ -275,6 +280,8 @@ class BoardScreen(Screen):
         if action in ("edit", "delete", "move", "reorder", "group", "link", "hide") and self.selected_card() is None:
             return None
         if action == "link" and (card := self.selected_card()) and card.kind.link_target is None:
+            return None
+        if action == "phones" and getattr(self.app, "phone_server", None) is None:
             return None
         if action == "undo" and not self.hub.can_undo():
             return None

@@ -43,6 +43,7 @@ class CardView:
     links: int
     linked_from: int
     hidden: bool = False
+    new: bool = False
 
 
 class CardList(ScrollView, can_focus=True):
@@ -105,7 +106,7 @@ class CardList(ScrollView, can_focus=True):
         return self.views[self.cursor].id if self.views else None
 
     def set_cards(self, cards: list[Card], groups: dict[int, Group], linked_from: dict[int, int],
-                  select: int | None = None) -> None:
+                  new_cards: set[int] = frozenset(), select: int | None = None) -> None:
         """Show these cards; keep the selection on the same card when it is still there (or move to `select`)."""
         previous = select if select is not None else self.selected_id
         self.views = [
@@ -118,6 +119,7 @@ class CardList(ScrollView, can_focus=True):
                 links=len(c.links),
                 linked_from=linked_from.get(c.id, 0),
                 hidden=c.hidden,
+                new=c.id in new_cards,
             )
             for c in cards
         ]
@@ -242,6 +244,9 @@ class CardList(ScrollView, can_focus=True):
         muted = self.get_component_rich_style("card-list--meta")
         meta = base + Style(color=muted.color)  # the colour only: its background would hide the cursor's
         text = Text(style=meta, no_wrap=True, overflow="ellipsis")
+        if view.new:  # a phone's note that just arrived
+            text.append("NEW", style=meta + Style(bold=True, reverse=True))
+            text.append(" ")
         if view.hidden:  # first, so a narrow column never cuts it off
             text.append("HIDDEN", style=meta + Style(bold=True, reverse=True))
             text.append(" ")

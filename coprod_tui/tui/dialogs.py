@@ -14,7 +14,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Select, SelectionList, Static, TextArea
@@ -54,7 +54,7 @@ class CardEditor(ModalScreen[bool]):
         self.group_id = card.group_id if card else group_id
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog", classes="dialog"):
+        with VerticalScroll(id="dialog", classes="dialog"):
             yield Label(Content(self.heading), classes="dialog-title")
             yield Label("Text", classes="field-label")
             area = TextArea(self.card.text if self.card else "", id="card-text", soft_wrap=True,
