@@ -26,3 +26,7 @@ class StorageError(CoprodError):
 
 class SessionBusy(CoprodError):
     """The session is open for editing in another coprod process; two writers would overwrite each other."""
+
+
+class SubmissionsClosed(CoprodError):
+    """The facilitator has closed the session to phones: nothing they send is stored."""

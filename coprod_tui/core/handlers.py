@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 from . import text as T
 from .colours import GROUP_COLOURS
 from .commands import (AddCard, AddGroup, DeleteCard, EditCard, EditGroup, EditSession, HideCard, ImportCards, MoveCard,
-                       Redo, RotateTokens, SetCardGroup, SetSubmissions, SwapCards, ToggleLink, Undo)
-from .errors import NotFound, ValidationError
+                       Redo, RotateTokens, SetCardGroup, SetSubmissions, Source, SwapCards, ToggleLink, Undo)
+from .errors import NotFound, SubmissionsClosed, ValidationError
 from .model import Card, Group, Kind, Role, Session, check_colour
 
 if TYPE_CHECKING:
@@ -36,6 +36,10 @@ def _copy(card: Card, **changes) -> Card:
 
 
 def _add_card(hub: Hub, cmd: AddCard):
+    # Checked here, after the hub has answered a known request_id: a phone retrying a note that was saved just
+    # before the facilitator closed submissions still hears "saved", not "closed".
+    if cmd.source == Source.PHONE and not hub.session.meta.open:
+        raise SubmissionsClosed("The facilitator has closed this session to new notes; nothing was saved.")
     kind = Kind.parse(cmd.card.kind)
     card = hub.new_card(cmd.card, hub.session.next_id(hub.session.cards), hub.end_of(kind), cmd)
     return "card.add", _card_patch((None, card)), card.id, None

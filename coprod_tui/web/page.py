@@ -1,0 +1,165 @@
+"""The phone page, rendered on the server: a plain HTML form that works with JavaScript off.
+
+Why server-rendered: a participant's phone may be old, locked down or have JavaScript disabled, and the room may
+have no internet, so the page needs nothing but itself and /static/phone.css. JavaScript (/static/phone.js, if
+present) only enhances it: the form is complete, labelled and valid without it.
+
+Every piece of text that came from a person (title, question, group names, the note, the name) goes through
+`esc` — the session may hold `<script>` typed by anyone. Links are relative (`../static/…`, the token itself), so
+the page also works behind a reverse proxy that serves it under a path prefix (`--public-url`). There are no inline
+styles or scripts: the Content-Security-Policy forbids them.
+"""
+
+from __future__ import annotations
+
+import html
+import uuid
+from dataclasses import dataclass
+
+from ..core import text as T
+
+KIND_CHOICES: tuple[tuple[str, str, str], ...] = (
+    ("problem", "Problem", "Something that isn't working, or gets in the way."),
+    ("option", "Option", "An idea for what could change or be done."),
+    ("contribution", "Contribution", "Something you or others could offer to make an idea happen."),
+)
+CLOSED_TEXT = "The facilitator has closed this session to new notes. Thank you for taking part."
+
+
+def esc(value: object) -> str:
+    """Escape for HTML text and attribute values (quotes included)."""
+    return html.escape(str(value), quote=True)
+
+
+def new_request_id() -> str:
+    """One per page render: sending the same form twice stores one note."""
+    return uuid.uuid4().hex
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What the participant typed, kept when the form comes back with an error."""
+
+    text: str = ""
+    kind: str = ""
+    group: str = ""
+    author: str = ""
+    request_id: str = ""
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What the form needs to know about the session and the link it was opened with."""
+
+    token: str
+    title: str
+    question: str
+    open: bool
+    groups: tuple[tuple[int, str], ...]  # (id, name): the choices on the everyone link
+    fixed_group: str | None  # the group's name on a group link; None on the everyone link
+    root: str = "../"  # relative path from the page to the app's root (static files, API)
+
+
+def _document(title: str, body: str, root: str, *, script: bool = False) -> str:
+    js = f'\n<script src="{esc(root)}static/phone.js" defer></script>' if script else ""
+    return (
+        '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f'<title>{esc(title)}</title>\n<link rel="stylesheet" href="{esc(root)}static/phone.css">{js}\n'
+        f'</head>\n<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n'
+    )
+
+
+def _header(ctx: PageContext) -> str:
+    question = f'\n<p class="question">{esc(ctx.question)}</p>' if ctx.question else ""
+    return f'<header>\n<h1>{esc(ctx.title)}</h1>{question}\n</header>'
+
+
+def _kind_fieldset(draft: Draft, invalid: bool) -> str:
+    options = []
+    for value, label, hint in KIND_CHOICES:
+        checked = " checked" if draft.kind.strip().lower() == value else ""
+        options.append(
+            f'<div class="choice"><input type="radio" id="kind-{value}" name="kind" value="{value}" required'
+            f'{checked}>\n'
+            f'<label for="kind-{value}"><span class="choice-name">{label}</span>'
+            f'<span class="hint">{esc(hint)}</span></label></div>'
+        )
+    aria = ' aria-invalid="true"' if invalid else ""
+    return (f'<fieldset class="kinds"{aria}>\n<legend>What kind of note is it?</legend>\n'
+            + "\n".join(options) + "\n</fieldset>")
+
+
+def _group_field(ctx: PageContext, draft: Draft, invalid: bool) -> str:
+    if ctx.fixed_group is not None:
+        return f'<p class="group-fixed">Your group: <strong>{esc(ctx.fixed_group)}</strong></p>'
+    if not ctx.groups:
+        return ""
+    options = ['<option value="">Choose your group</option>']
+    for group_id, name in ctx.groups:
+        selected = " selected" if draft.group == str(group_id) else ""
+        options.append(f'<option value="{group_id}"{selected}>{esc(name)}</option>')
+    aria = ' aria-invalid="true"' if invalid else ""
+    return ('<div class="field">\n<label for="group">Your group (optional)</label>\n'
+            f'<select id="group" name="group"{aria}>\n' + "\n".join(options) + "\n</select>\n</div>")
+
+
+def form_page(ctx: PageContext, draft: Draft | None = None, *, error: str | None = None,
+              error_field: str | None = None) -> str:
+    """The join page: the form, or a clear "closed" notice and no form when submissions are closed."""
+    if not ctx.open:
+        body = f'{_header(ctx)}\n<p class="notice closed" role="status">{esc(CLOSED_TEXT)}</p>'
+        return _document(ctx.title, body, ctx.root)
+    draft = draft or Draft()
+    request_id = draft.request_id or new_request_id()
+    alert = (f'<div class="notice error" id="form-error" role="alert"><strong>Not sent.</strong> {esc(error)}</div>\n'
+             if error else "")
+    text_invalid = ' aria-invalid="true"' if error_field == "text" else ""
+    author_invalid = ' aria-invalid="true"' if error_field == "author" else ""
+    body = (
+        f'{_header(ctx)}\n'
+        f'<form id="note-form" method="post" data-token="{esc(ctx.token)}" data-root="{esc(ctx.root)}">\n'
+        f'{alert}'
+        '<div class="field">\n<label for="text">Your note</label>\n'
+        f'<textarea id="text" name="text" rows="5" maxlength="{T.CARD_TEXT_LIMIT}" required'
+        f' aria-describedby="text-hint"{text_invalid}>{esc(draft.text)}</textarea>\n'
+        f'<p class="hint" id="text-hint">Up to {T.CARD_TEXT_LIMIT:,} characters.</p>\n</div>\n'
+        f'{_kind_fieldset(draft, error_field == "kind")}\n'
+        f'{_group_field(ctx, draft, error_field == "group")}\n'
+        '<div class="field">\n<label for="author">Your name (optional)</label>\n'
+        f'<input type="text" id="author" name="author" maxlength="{T.AUTHOR_LIMIT}" autocomplete="name"'
+        f' aria-describedby="author-hint" value="{esc(draft.author)}"{author_invalid}>\n'
+        '<p class="hint" id="author-hint">Leave empty to stay anonymous.</p>\n</div>\n'
+        f'<input type="hidden" name="request_id" value="{esc(request_id)}">\n'
+        '<button type="submit" class="send">Send</button>\n'
+        '<p class="status" id="status" role="status" aria-live="polite"></p>\n'
+        '</form>\n'
+        '<section id="my-notes" class="my-notes" aria-labelledby="my-notes-title" hidden>\n'
+        '<h2 id="my-notes-title">My notes</h2>\n<ul></ul>\n</section>'
+    )
+    return _document(ctx.title, body, ctx.root, script=True)
+
+
+def saved_page(ctx: PageContext, text: str, kind: str) -> str:
+    """The no-JavaScript confirmation: shown only once the note is safely on disk."""
+    label = next((name for value, name, _ in KIND_CHOICES if value == kind), kind)
+    body = (
+        f'{_header(ctx)}\n<section class="saved" aria-labelledby="saved-title">\n'
+        '<h2 id="saved-title">Saved — thank you</h2>\n'
+        f'<p>Your {esc(label.lower())} is on the board:</p>\n<blockquote class="note">{esc(text)}</blockquote>\n'
+        f'<p><a class="again" href="{esc(ctx.token)}">Write another note</a></p>\n</section>'
+    )
+    return _document(f"Saved — {ctx.title}", body, ctx.root)
+
+
+def message_page(heading: str, message: str, *, root: str = "../", back: str | None = None) -> str:
+    """A friendly page for errors met outside the form (an old link, a closed session, a request too big)."""
+    link = f'\n<p><a class="again" href="{esc(back)}">Back to the form</a></p>' if back else ""
+    body = f'<h1>{esc(heading)}</h1>\n<p class="notice" role="alert">{esc(message)}</p>{link}'
+    return _document(heading, body, root)
+
+
+def root_for(path: str) -> str:
+    """The relative path from a page at `path` back to the app's root ("/j/abc" → "../", "/x" → "./")."""
+    depth = max(path.count("/") - 1, 0)
+    return "../" * depth or "./"

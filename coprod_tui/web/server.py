@@ -1,0 +1,107 @@
+"""Start and stop the phone server inside an event loop that is already running (Textual's).
+
+Why AppRunner + TCPSite rather than `web.run_app`: run_app owns the loop and the process's signals; the board
+already owns both. `start_phone_server` binds, returns at once, and leaves the loop to its owner; `stop()` ends the
+live streams first so stopping never waits for phones to hang up.
+
+Binding failures become a CoprodError with a sentence the facilitator can act on (port in use, no such address,
+privileged port), never a traceback.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import socket
+
+from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
+
+from ..core.errors import CoprodError
+from ..core.hub import Hub
+from .app import make_web_app
+from .errors import route_name
+from .lan import lan_address
+from .state import WebSettings
+
+SHUTDOWN_SECONDS = 2.0
+_WILDCARDS = {"", "0.0.0.0", "::", "[::]"}
+
+
+class PhoneServerError(CoprodError):
+    """The phone server could not start (the message says why and what to change)."""
+
+
+class PortInUse(PhoneServerError):
+    """Another program (often another coprod) already listens on the port."""
+
+
+class PhoneAccessLogger(AbstractAccessLogger):
+    """One line per request: method, route pattern, status, time. Never the path (it holds the join token), the
+    query, the client's address or anything from the body."""
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        self.logger.info("%s %s %s %.1fms", request.method, route_name(request), response.status, time * 1000)
+
+
+def _bind_error(exc: OSError, host: str, port: int) -> PhoneServerError:
+    if exc.errno == errno.EADDRINUSE:
+        return PortInUse(f"Port {port} is already in use — another coprod? Choose another with --port.")
+    if exc.errno == errno.EACCES:
+        return PhoneServerError(f"Not allowed to listen on port {port} (ports below 1024 need administrator "
+                                "rights). Choose another with --port.")
+    if exc.errno == errno.EADDRNOTAVAIL or isinstance(exc, socket.gaierror):
+        return PhoneServerError(f"This computer has no address {host!r} to listen on. Choose another with --host, "
+                                "or leave it out to listen on every network.")
+    return PhoneServerError(f"Can't start the phone server on {host}:{port}: {exc.strerror or exc}.")
+
+
+class PhoneServer:
+    """A running phone server: its join URLs, and `stop()`."""
+
+    def __init__(self, hub: Hub, runner: web.AppRunner, *, host: str, port: int, public_url: str | None) -> None:
+        self.hub = hub
+        self.runner = runner
+        self.host = host
+        self.port = port
+        self.public_url = (public_url or "").rstrip("/") or None
+
+    def base_url(self) -> str:
+        """Where phones reach the app: the public URL if given, else this laptop's address on the room's network."""
+        if self.public_url:
+            return self.public_url
+        host = lan_address() if self.host in _WILDCARDS else self.host
+        if ":" in host and not host.startswith("["):
+            host = f"[{host}]"
+        return f"http://{host}:{self.port}"
+
+    def urls(self) -> dict[str, str]:
+        """Join URLs: "all" (the phone picks its group) and one per group id (as a string). Read them again after a
+        token rotation: the old ones stop working."""
+        self.hub.ensure_tokens()
+        base = self.base_url()
+        return {key: f"{base}/j/{token}" for key, token in self.hub.session.meta.tokens.items()
+                if key == "all" or (key.isdigit() and int(key) in self.hub.session.groups)}
+
+    async def stop(self) -> None:
+        await self.runner.cleanup()
+
+
+async def start_phone_server(hub: Hub, *, host: str, port: int, public_url: str | None = None,
+                             settings: WebSettings | None = None) -> PhoneServer:
+    """Bind the phone app to host:port in the running loop (port 0: any free port) and return the server."""
+    hub.ensure_tokens()
+    app = make_web_app(hub, public_url=public_url, settings=settings)
+    runner = web.AppRunner(app, access_log_class=PhoneAccessLogger, handle_signals=False,
+                           shutdown_timeout=SHUTDOWN_SECONDS)
+    await runner.setup()
+    site = web.TCPSite(runner, host or None, port)
+    try:
+        await site.start()
+    except OSError as exc:
+        await runner.cleanup()
+        raise _bind_error(exc, host, port) from None
+    bound = runner.addresses
+    actual_port = int(bound[0][1]) if bound else port
+    logging.getLogger("coprod_tui.web").info("phone server listening on port %s", actual_port)
+    return PhoneServer(hub, runner, host=host, port=actual_port, public_url=public_url)

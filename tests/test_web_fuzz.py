@@ -1,0 +1,107 @@
+"""Property test of the notes endpoint: whatever arrives — random JSON, random bytes, random content types, text with
+lone surrogates escaped in JSON — the answer is never a server error and the session file always parses."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from urllib.parse import quote
+
+import pytest
+from aiohttp.test_utils import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from coprod_tui.core.hub import Hub
+from coprod_tui.core.storage import read_document
+from coprod_tui.core.store import SessionFolder
+from web_support import client_for, make_hub, tokens
+
+# Any code point, lone surrogates included (json.dumps writes them as \udxxx escapes).
+ANY_TEXT = st.text(st.characters(min_codepoint=0, max_codepoint=0x10FFFF, exclude_categories=()), max_size=300)
+JSON_VALUE = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | ANY_TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(ANY_TEXT, inner, max_size=4),
+    max_leaves=12,
+)
+FIELD = st.sampled_from(["text", "kind", "group", "author", "request_id", "hidden", "id"])
+NOTE_LIKE = st.fixed_dictionaries(
+    {"text": st.text(min_size=1, max_size=100) | ANY_TEXT,
+     "kind": st.sampled_from(["problem", "option", "contribution", "Options", "", "x"]) | ANY_TEXT,
+     "request_id": st.uuids().map(str) | st.sampled_from(["same-1", "same-2"]) | ANY_TEXT},
+    optional={"group": st.none() | st.integers(-2, 4) | st.sampled_from(["1", "2", "", "01", "1.0"]) | ANY_TEXT,
+              "author": st.none() | st.text(max_size=90) | ANY_TEXT, "hidden": JSON_VALUE},
+)
+CONTENT_TYPES = st.sampled_from([
+    "application/json", "application/json; charset=utf-8", "application/json; charset=latin-1",
+    "application/x-www-form-urlencoded", "text/plain", "multipart/form-data; boundary=zz", "", "application/jsonx",
+    "APPLICATION/JSON", "application/x-www-form-urlencoded; charset=utf-16",
+]) | st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=40)
+
+
+def form_body(fields: dict) -> bytes:
+    """URL-encode, letting surrogates through as the (invalid) UTF-8 bytes a broken client would send."""
+    parts = []
+    for key, value in fields.items():
+        value = value if isinstance(value, str) else json.dumps(value)
+        parts.append(quote(str(key), encoding="utf-8", errors="surrogatepass") + "="
+                     + quote(value, encoding="utf-8", errors="surrogatepass"))
+    return "&".join(parts).encode("ascii")
+
+
+REQUESTS = st.one_of(
+    NOTE_LIKE.map(lambda d: (json.dumps(d).encode(), "application/json")),
+    NOTE_LIKE.map(lambda d: (form_body(d), "application/x-www-form-urlencoded")),
+    st.tuples(JSON_VALUE.map(lambda v: json.dumps(v).encode()), CONTENT_TYPES),
+    st.tuples(st.dictionaries(FIELD, JSON_VALUE, max_size=6).map(lambda d: json.dumps(d).encode()), CONTENT_TYPES),
+    st.tuples(st.binary(max_size=400), CONTENT_TYPES),
+)
+
+
+@pytest.fixture
+def fuzz_env(tmp_path):
+    """A server on its own loop, kept for all the examples (starting one per example would be slow)."""
+    loop = asyncio.new_event_loop()
+    hub = make_hub(tmp_path)
+
+    async def start() -> TestClient:
+        client = client_for(hub)
+        await client.start_server()
+        return client
+
+    client = loop.run_until_complete(start())
+    yield loop, hub, client
+    loop.run_until_complete(client.close())
+    hub.close()
+    loop.close()
+
+
+def test_the_notes_endpoint_never_fails_with_a_server_error(fuzz_env, tmp_path):
+    loop, hub, client = fuzz_env
+
+    @settings(max_examples=150, deadline=None, database=None)
+    @given(request=REQUESTS, token_key=st.sampled_from(["all", "1", "2", "bogus"]))
+    def post_anything(request: tuple[bytes, str], token_key: str) -> None:
+        body, content_type = request
+        token = tokens(hub).get(token_key, "bogus")
+
+        async def send() -> tuple[int, bytes]:
+            headers = {"Content-Type": content_type} if content_type else {}
+            resp = await client.post(f"/api/v1/j/{token}/notes", data=body, headers=headers,
+                                     skip_auto_headers=[] if content_type else ["Content-Type"])
+            return resp.status, await resp.read()
+
+        status, answer = loop.run_until_complete(send())
+        assert status < 500, answer
+        parsed = json.loads(answer)
+        if status >= 400:
+            assert set(parsed) == {"error"} and parsed["error"]["code"] and parsed["error"]["message"]
+        else:
+            assert status in (200, 201) and hub.session.cards[parsed["id"]].text == parsed["text"]
+        read_document(hub.storage.path)  # the file on disk always parses
+
+    post_anything()
+    hub.durable().result(5)
+    reopened = Hub(SessionFolder(tmp_path).open(hub.session.meta.id, read_only=True), read_only=True)
+    assert {k: c.text for k, c in reopened.session.cards.items()} == {k: c.text for k, c in hub.session.cards.items()}
+    reopened.close()
