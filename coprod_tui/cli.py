@@ -34,6 +34,7 @@ from .core.errors import CoprodError, ValidationError
 from .core.hub import Hub, new_session, open_session
 from .core.model import Role
 from .core.store import SessionFolder, SessionSummary
+from .cli_phones import PhoneOptionError, add_server_options, check_options, cmd_qr, phone_starter
 
 PROG = "coprod"
 ENV_SESSIONS = "COPROD_SESSIONS"
@@ -94,8 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--question", metavar="TEXT", default="", help="the question the session starts from")
 
-    p = add("open", "open a session's live board")
+    p = add("open", "open a session's live board, with the phone server")
     p.add_argument("id", metavar="ID", help="session id (or a prefix naming exactly one session)")
+    add_server_options(p)
 
     p = add("show", "review a session read-only")
     p.add_argument("id", metavar="ID", help="session id (or a prefix naming exactly one session)")
@@ -111,6 +113,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("id", metavar="ID", help="session id (or a prefix naming exactly one session)")
     p.add_argument("file", metavar="FILE.csv", help="the CSV file ('-' reads standard input)")
+
+    p = add("qr", "print the join links for phones (and a printable QR sheet)")
+    p.add_argument("id", metavar="ID", help="session id (or a prefix naming exactly one session)")
+    p.add_argument("--json", action="store_true", help="print JSON for scripts")
+    p.add_argument("--sheet", metavar="FILE.html", help="also write a printable A4 page per QR code")
+    add_server_options(p)
     return parser
 
 
@@ -274,16 +282,30 @@ def cmd_tui(args: argparse.Namespace, folder: SessionFolder) -> int:
         session_id = folder.resolve(args.id)
         with live(folder, session_id, read_only=read_only):
             pass  # opened once: unknown, damaged or busy (open elsewhere) sessions stop here with one line
+    serve = None
+    if args.command == "open":
+        try:
+            check_options(args)
+        except PhoneOptionError as exc:
+            raise Failure(str(exc)) from None
+        serve = phone_starter(args)
     try:
         from .tui.app import make_app
     except ImportError as exc:
         raise Failure(f"the board can't start: {exc}") from None
-    app = make_app(folder.folder, session_id=session_id, read_only=read_only)
+    app = make_app(folder.folder, session_id=session_id, read_only=read_only, serve=serve)
     result = app.run()
     code = getattr(app, "return_code", None)
     if isinstance(code, int):
         return code
     return result if isinstance(result, int) and not isinstance(result, bool) else EXIT_OK
+
+
+def cmd_qr_checked(args: argparse.Namespace, folder: SessionFolder) -> int:
+    try:
+        return cmd_qr(args, folder)
+    except PhoneOptionError as exc:
+        raise Failure(str(exc)) from None
 
 
 COMMANDS = {
@@ -293,6 +315,7 @@ COMMANDS = {
     "new": cmd_new,
     "list": cmd_list,
     "import": cmd_import,
+    "qr": cmd_qr_checked,
 }
 
 

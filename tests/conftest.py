@@ -98,9 +98,9 @@ def app_factory(sessions_dir: Path, settings_path: Path) -> Callable[..., Coprod
     """`make_app` with the tmp sessions folder and settings file; pass session_id / read_only / themes_dir."""
 
     def build(session_id: str | None = None, *, read_only: bool = False, themes_dir: Path | None = None,
-              folder: Path | None = None) -> CoprodApp:
+              folder: Path | None = None, serve=None) -> CoprodApp:
         return make_app(folder or sessions_dir, session_id=session_id, read_only=read_only,
-                        settings_path=settings_path, themes_dir=themes_dir)
+                        settings_path=settings_path, themes_dir=themes_dir, serve=serve)
 
     return build
 

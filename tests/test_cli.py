@@ -74,8 +74,9 @@ def fake_tui(monkeypatch):
         def run(self):
             calls[-1]["ran"] = True
 
-    def make_app(sessions_dir, *, session_id=None, read_only=False, settings_path=None, themes_dir=None):
+    def make_app(sessions_dir, *, session_id=None, read_only=False, settings_path=None, themes_dir=None, serve=None):
         calls.append({"sessions_dir": Path(sessions_dir), "session_id": session_id, "read_only": read_only})
+        assert (serve is not None) == (session_id is not None and not read_only)  # only `open` serves phones
         return FakeApp()
 
     module = types.ModuleType("coprod_tui.tui.app")

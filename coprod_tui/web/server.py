@@ -56,6 +56,26 @@ def _bind_error(exc: OSError, host: str, port: int) -> PhoneServerError:
     return PhoneServerError(f"Can't start the phone server on {host}:{port}: {exc.strerror or exc}.")
 
 
+def base_url(host: str, port: int, public_url: str | None = None) -> str:
+    """Where phones reach the app: the public URL if given, else this laptop's address on the room's network (the
+    LAN address when listening on every interface, else the address listened on)."""
+    public = (public_url or "").rstrip("/")
+    if public:
+        return public
+    address = lan_address() if host in _WILDCARDS else host
+    if ":" in address and not address.startswith("["):
+        address = f"[{address}]"
+    return f"http://{address}:{port}"
+
+
+def join_urls(hub: Hub, base: str) -> dict[str, str]:
+    """Join URLs: "all" (the phone picks its group) and one per group id (as a string), from the current tokens.
+    Gives the session tokens first if it has none (a write: the caller must hold the session for editing)."""
+    hub.ensure_tokens()
+    return {key: f"{base}/j/{token}" for key, token in hub.session.meta.tokens.items()
+            if key == "all" or (key.isdigit() and int(key) in hub.session.groups)}
+
+
 class PhoneServer:
     """A running phone server: its join URLs, and `stop()`."""
 
@@ -64,24 +84,14 @@ class PhoneServer:
         self.runner = runner
         self.host = host
         self.port = port
-        self.public_url = (public_url or "").rstrip("/") or None
+        self.public_url = public_url
 
     def base_url(self) -> str:
-        """Where phones reach the app: the public URL if given, else this laptop's address on the room's network."""
-        if self.public_url:
-            return self.public_url
-        host = lan_address() if self.host in _WILDCARDS else self.host
-        if ":" in host and not host.startswith("["):
-            host = f"[{host}]"
-        return f"http://{host}:{self.port}"
+        return base_url(self.host, self.port, self.public_url)
 
     def urls(self) -> dict[str, str]:
-        """Join URLs: "all" (the phone picks its group) and one per group id (as a string). Read them again after a
-        token rotation: the old ones stop working."""
-        self.hub.ensure_tokens()
-        base = self.base_url()
-        return {key: f"{base}/j/{token}" for key, token in self.hub.session.meta.tokens.items()
-                if key == "all" or (key.isdigit() and int(key) in self.hub.session.groups)}
+        """Read them again after a token rotation: the old ones stop working."""
+        return join_urls(self.hub, self.base_url())
 
     async def stop(self) -> None:
         await self.runner.cleanup()
