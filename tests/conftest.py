@@ -27,6 +27,9 @@ from coprod_tui.tui.board import BoardScreen
 from coprod_tui.tui.card_list import CardList
 from coprod_tui.tui.detail import CardDetail
 
+# The web tests' `hub` and `client` fixtures (a module's own fixture of the same name wins).
+pytest_plugins = ["web_support"]
+
 FIXED_NOW = "2025-03-14T09:30:00.000+00:00"
 SIZE = (120, 40)
 

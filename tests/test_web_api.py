@@ -17,20 +17,9 @@ from coprod_tui.core.model import Kind
 from coprod_tui.core.store import SessionFolder
 from coprod_tui.web import RateLimit
 from coprod_tui.web.state import MAX_BODY_BYTES, peer_address
-from web_support import CLIENT_HEADER, cards_on_disk, client_for, make_hub, note, on_disk, tokens, web_settings
+from web_support import CLIENT_HEADER, cards_on_disk, client_for, note, on_disk, tokens, web_settings
 
 
-@pytest.fixture
-def hub(tmp_path):
-    h = make_hub(tmp_path)
-    yield h
-    h.close()
-
-
-@pytest.fixture
-async def client(hub):
-    async with client_for(hub) as c:
-        yield c
 
 
 def notes_url(token: str) -> str:

@@ -4,26 +4,14 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
 
 from coprod_tui.core.commands import AddCard, AddGroup, CardDraft, EditSession, HideCard, RotateTokens, \
     SetSubmissions
 from coprod_tui.core.model import Kind
 from coprod_tui.web.state import STREAMS
-from web_support import client_for, make_hub, next_event, note, tokens, wait_until, web_settings
+from web_support import client_for, next_event, note, tokens, wait_until, web_settings
 
 
-@pytest.fixture
-def hub(tmp_path):
-    h = make_hub(tmp_path)
-    yield h
-    h.close()
-
-
-@pytest.fixture
-async def client(hub):
-    async with client_for(hub) as c:
-        yield c
 
 
 def events_url(token: str) -> str:

@@ -51,17 +51,6 @@ class Page(HTMLParser):
         return "".join(self.text)
 
 
-@pytest.fixture
-def hub(tmp_path):
-    h = make_hub(tmp_path)
-    yield h
-    h.close()
-
-
-@pytest.fixture
-async def client(hub):
-    async with client_for(hub) as c:
-        yield c
 
 
 async def get_page(client, token: str) -> Page:

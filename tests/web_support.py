@@ -6,6 +6,8 @@ Everything runs on 127.0.0.1 through aiohttp's TestServer. The test settings let
 
 from __future__ import annotations
 
+import pytest
+
 import asyncio
 import json
 import uuid
@@ -91,3 +93,17 @@ async def wait_until(predicate: Any, timeout: float = 5.0) -> None:
         if loop.time() > deadline:
             raise AssertionError("condition not reached in time")
         await asyncio.sleep(0.01)
+
+
+# -- fixtures shared by the web test modules (imported by name into each) ----------------------------------------
+@pytest.fixture
+def hub(tmp_path: Path):
+    h = make_hub(tmp_path)
+    yield h
+    h.close()
+
+
+@pytest.fixture
+async def client(hub):
+    async with client_for(hub) as c:
+        yield c
