@@ -247,6 +247,23 @@ async def test_a_refused_note_shows_the_message_next_to_the_field_and_keeps_the_
     p.check()
 
 
+async def test_a_page_opened_while_closed_shows_the_form_when_notes_open(hub, server, browser):
+    hub.apply(SetSubmissions(open=False))
+    p = await phone(browser)
+    page = p.page
+    await page.goto(server.urls()["all"])
+    await expect(page.locator("#closed-notice")).to_be_visible(timeout=TIMEOUT)
+    await expect(page.get_by_label("Your note")).to_have_count(0)
+    await wait_until(lambda: len(server.runner.app[STREAMS]) == 1, timeout=TIMEOUT / 1000)
+    hub.apply(SetSubmissions(open=True))
+    await expect(page.get_by_label("Your note")).to_be_visible(timeout=TIMEOUT)  # reloaded by itself
+    await write(page, NOTE, "problem")
+    await tap_send(page)
+    await status(page).to_have_text(SAVED, timeout=TIMEOUT)
+    assert [c.text for c in phone_cards(hub)] == [NOTE]
+    p.check()
+
+
 async def test_open_close_and_new_codes_reach_an_open_page_without_reload(hub, server, browser):
     p = await phone(browser)
     page = p.page

@@ -108,8 +108,10 @@ def form_page(ctx: PageContext, draft: Draft | None = None, *, error: str | None
               error_field: str | None = None) -> str:
     """The join page: the form, or a clear "closed" notice and no form when submissions are closed."""
     if not ctx.open:
-        body = f'{_header(ctx)}\n<p class="notice closed" role="status">{esc(CLOSED_TEXT)}</p>'
-        return _document(ctx.title, body, ctx.root)
+        # data-token / data-root let phone.js reload this page the moment the facilitator opens notes again.
+        body = (f'{_header(ctx)}\n<p class="notice closed" role="status" id="closed-notice" '
+                f'data-token="{esc(ctx.token)}" data-root="{esc(ctx.root)}">{esc(CLOSED_TEXT)}</p>')
+        return _document(ctx.title, body, ctx.root, script=True)
     draft = draft or Draft()
     request_id = draft.request_id or new_request_id()
     alert = (f'<div class="notice error" id="form-error" role="alert"><strong>Not sent.</strong> {esc(error)}</div>\n'

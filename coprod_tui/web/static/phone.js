@@ -4,7 +4,25 @@
 (function () {
   "use strict";
   var form = document.getElementById("note-form");
-  if (!form || !window.fetch || !window.JSON || !document.querySelector) return;
+  if (!form) { reloadWhenOpen(document.getElementById("closed-notice")); return; }
+  if (!window.fetch || !window.JSON || !document.querySelector) return;
+
+  // The "notes are closed" page has no form: wait for the facilitator to open notes, then show the form.
+  function reloadWhenOpen(notice) {
+    if (!notice || !window.EventSource) return;
+    var url = (notice.getAttribute("data-root") || "../") + "api/v1/j/" +
+      encodeURIComponent(notice.getAttribute("data-token") || "") + "/events";
+    var es = new EventSource(url);
+    function check(e) {
+      var d;
+      try { d = JSON.parse(e.data); } catch (x) { return; }
+      var session = d && (d.session || d);
+      if (session && session.open === true) { es.close(); window.location.reload(); }
+    }
+    es.addEventListener("board", check);
+    es.addEventListener("session", check);
+    es.addEventListener("closed", function () { es.close(); });
+  }
 
   var token = form.getAttribute("data-token") || "";
   var api = (form.getAttribute("data-root") || "../") + "api/v1/j/" + encodeURIComponent(token);
