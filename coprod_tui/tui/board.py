@@ -23,11 +23,10 @@ from ..core.hub import Hub
 from ..core.model import Card, Kind
 from .card_list import CardList
 from .detail import CardDetail
-from .board_actions import CardActions
+from .board_actions import KINDS, CardActions
 from .board_phones import PhoneControls
 from .palette import BoardCommands
 
-KINDS = list(Kind)
 # Actions that change the session: hidden in review (read-only) mode.
 WRITE_ACTIONS = {"add", "edit", "delete", "move", "reorder", "group", "link", "hide", "undo", "redo",
                  *PhoneControls.PHONE_ACTIONS, "phones"}
@@ -90,6 +89,9 @@ class BoardScreen(CardActions, PhoneControls, Screen):
         self._unsubscribe = None
         self._last_group: int | None = None
         self._chose_group = False
+        # Footer redraws are not free: bindings are refreshed only when these change.
+        self._had_card: bool | None = None
+        self._undo_state: tuple[bool, bool] | None = None
         self._init_phones()
 
     @property
@@ -232,7 +234,7 @@ class BoardScreen(CardActions, PhoneControls, Screen):
         if message.card_list is self.focused:
             self._update_detail()
             has_card = message.card_id is not None
-            if has_card != getattr(self, "_had_card", None):
+            if has_card != self._had_card:
                 self._had_card = has_card
                 self.refresh_bindings()
 
@@ -301,7 +303,7 @@ class BoardScreen(CardActions, PhoneControls, Screen):
     def _refresh_undo_keys(self) -> None:
         """Redraw the footer only when undo/redo availability changed (a footer redraw is not free)."""
         state = (self.hub.can_undo(), self.hub.can_redo())
-        if state != getattr(self, "_undo_state", None):
+        if state != self._undo_state:
             self._undo_state = state
             self.refresh_bindings()
 

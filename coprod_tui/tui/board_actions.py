@@ -73,7 +73,8 @@ class CardActions:
         index = KINDS.index(card.kind) + step
         if 0 <= index < len(KINDS):
             event = self._apply(MoveCard(card_id=card.id, kind=KINDS[index]))
-            if event and len(event.patch.get("cards", {})) > 1 or (event and card.links):
+            # Links leave with the move: the card's own, and other cards' links to it (more than one card patched).
+            if event and (card.links or len(event.patch.get("cards", {})) > 1):
                 self.notify("Links that no longer fit were removed (u to undo).", timeout=3)
 
     def action_reorder(self, step: int) -> None:
