@@ -6,6 +6,8 @@
     coprod show ID                           read-only review of a session
     coprod list [--json]                     sessions, newest first
     coprod import ID FILE.csv                add cards typed up from paper (one undo step)
+    coprod export ID [--format F] [-o FILE]  Markdown, HTML, CSV or JSON; --all DIR exports every session
+    coprod delete ID / trash / restore NAME  move a session to the trash, list it, bring it back
 
 `--sessions-dir DIR` (env COPROD_SESSIONS, default ./sessions) may come before or after the subcommand.
 
@@ -35,6 +37,8 @@ from .core.hub import Hub, new_session, open_session
 from .core.model import Role
 from .core.store import SessionFolder, SessionSummary
 from .cli_phones import PhoneOptionError, add_server_options, check_options, cmd_qr, phone_starter
+from .cli_export import add_export_parser, cmd_export
+from .cli_trash import TRASH_COMMANDS, add_trash_parsers
 
 PROG = "coprod"
 ENV_SESSIONS = "COPROD_SESSIONS"
@@ -94,6 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
              "commissioners, community, other (default other)",
     )
     p.add_argument("--question", metavar="TEXT", default="", help="the question the session starts from")
+    p.add_argument("--programme", metavar="NAME", default="",
+                   help="the programme of work this session belongs to (sessions of one programme can be compared)")
 
     p = add("open", "open a session's live board, with the phone server")
     p.add_argument("id", metavar="ID", help="session id (or a prefix naming exactly one session)")
@@ -119,6 +125,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON for scripts")
     p.add_argument("--sheet", metavar="FILE.html", help="also write a printable A4 page per QR code")
     add_server_options(p)
+    add_trash_parsers(add)
+    add_export_parser(add)
     return parser
 
 
@@ -162,7 +170,7 @@ def describe_os_error(exc: OSError) -> str:
 
 def cmd_new(args: argparse.Namespace, folder: SessionFolder) -> int:
     groups = [parse_group(spec) for spec in args.group]
-    hub = new_session(folder, args.title, args.question, groups)
+    hub = new_session(folder, args.title, args.question, groups, programme=args.programme)
     try:
         meta = hub.session.meta
         names = [g.name for g in hub.session.groups.values()]
@@ -213,6 +221,7 @@ def summary_json(s: SessionSummary) -> dict:
         "id": s.id,
         "title": s.title,
         "question": s.question,
+        "programme": s.programme,
         "created": s.created,
         "updated": s.updated,
         "date": s.updated[:10],
@@ -316,6 +325,8 @@ COMMANDS = {
     "list": cmd_list,
     "import": cmd_import,
     "qr": cmd_qr_checked,
+    "export": cmd_export,
+    **TRASH_COMMANDS,
 }
 
 

@@ -33,6 +33,7 @@ DEMO_ID = "demo-carers-respite"
 TITLE = "Short breaks for carers: what's not working and what could?"
 QUESTION = ("What is really getting in the way of carers having a proper break — and what could we try, "
             "together, to change that?")
+PROGRAMME = "Short breaks for carers"
 START = datetime(2025, 3, 12, 10, 0, tzinfo=timezone.utc)
 
 GROUPS = [
@@ -146,7 +147,7 @@ def build(folder: SessionFolder, clock: Clock | None = None) -> Hub:
     """Create the demo session in `folder` (the id must be free) and return its open hub."""
     clock = clock or Clock(START)
     hub = new_session(_FixedIdFolder(folder.folder), TITLE, QUESTION,
-                      [(name, role, None) for name, role in GROUPS], clock=clock)
+                      [(name, role, None) for name, role in GROUPS], programme=PROGRAMME, clock=clock)
     try:
         _fill(hub, clock)
     except BaseException:

@@ -75,10 +75,10 @@ def make_session(sessions_dir: Path) -> Callable[..., str]:
               groups: Sequence[tuple[str, str, str | None]] = GROUPS,
               cards: Iterable[tuple[str, str, str | None, str | None]] = SAMPLE_CARDS,
               links: Iterable[tuple[int, int]] = SAMPLE_LINKS,
-              at: str = FIXED_NOW, session_id: str | None = None) -> str:
+              at: str = FIXED_NOW, session_id: str | None = None, programme: str = "") -> str:
         folder = SessionFolder(sessions_dir)
         folder.new_id = lambda title, date: session_id or f"{date}-{slugify(title) or 'session'}"  # type: ignore
-        hub = new_session(folder, title, question, list(groups), clock=fixed_clock(at))
+        hub = new_session(folder, title, question, list(groups), programme=programme, clock=fixed_clock(at))
         try:
             drafts = tuple(
                 CardDraft(kind=Kind(kind), text=text, author=author,

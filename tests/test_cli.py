@@ -208,7 +208,7 @@ def test_list_json(coprod, sessions):
     (sessions / "empty.json").write_bytes(b"")
     data = json.loads(coprod("list", "--json").out)
     assert data[0] == {
-        "id": sid, "title": "Respite review", "question": "", "created": "2025-03-12T10:00:00.000+00:00",
+        "id": sid, "title": "Respite review", "question": "", "programme": "", "created": "2025-03-12T10:00:00.000+00:00",
         "updated": data[0]["updated"], "date": data[0]["updated"][:10], "cards": 2, "groups": ["Carers", "Staff"],
         "error": None,
     }

@@ -13,7 +13,7 @@ from coprod_tui.core.commands import AddCard, CardDraft, EditSession
 from coprod_tui.core.errors import NotFound, StorageError, UnreadableSession
 from coprod_tui.core.hub import Hub, new_session
 from coprod_tui.core.model import Kind
-from coprod_tui.core.store import INDEX_NAME, SessionFolder, slugify
+from coprod_tui.core.store import INDEX_NAME, INDEX_VERSION, SessionFolder, slugify
 
 
 def clock_at(stamp: str):
@@ -268,13 +268,13 @@ def test_a_corrupt_index_is_ignored_and_rebuilt(folder, content):
     folder.folder.joinpath(INDEX_NAME).write_bytes(content)
     assert [(s.id, s.title) for s in folder.list()] == [("b", "Beta"), ("a", "Alpha")]
     index = json.loads((folder.folder / INDEX_NAME).read_text("utf-8"))
-    assert index["version"] == 1 and sorted(index["files"]) == ["a.json", "b.json"]
+    assert index["version"] == INDEX_VERSION and sorted(index["files"]) == ["a.json", "b.json"]
 
 
 def test_a_matching_index_entry_with_a_broken_summary_is_reread(folder):
     write_session(folder, "a", "Alpha")
     st = folder.path_for("a").stat()
-    bad = {"version": 1, "files": {"a.json": {"stamp": [st.st_mtime_ns, st.st_size], "summary": {"nope": 1}}}}
+    bad = {"version": INDEX_VERSION, "files": {"a.json": {"stamp": [st.st_mtime_ns, st.st_size], "summary": {"nope": 1}}}}
     folder.folder.joinpath(INDEX_NAME).write_text(json.dumps(bad))
     assert folder.list()[0].title == "Alpha"
 

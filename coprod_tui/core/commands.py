@@ -108,6 +108,7 @@ class EditGroup(Command):
 class EditSession(Command):
     title: str | None = None
     question: str | None = None
+    programme: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -191,12 +191,14 @@ def _meta_patch(hub: Hub, **changes) -> Patch:
 
 def _edit_session(hub: Hub, cmd: EditSession):
     current = hub.current("meta", "1") or {}
-    before = {"title": current["title"], "question": current["question"]}
+    before = {"title": current["title"], "question": current["question"], "programme": current["programme"]}
     after = dict(before)
     if cmd.title is not None:
         after["title"] = T.clean(cmd.title, "Title", T.TITLE_LIMIT, multiline=False)
     if cmd.question is not None:
         after["question"] = T.clean(cmd.question, "Question", T.QUESTION_LIMIT, required=False)
+    if cmd.programme is not None:
+        after["programme"] = T.clean(cmd.programme, "Programme", T.TITLE_LIMIT, required=False, multiline=False)
     if after == before:
         raise ValidationError("Nothing changed.")
     return "session.edit", {"meta": {"1": (before, after)}}, None, None

@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 Listener = Callable[[Event], None]
 UNDO_DEPTH = 200
 REQUEST_ID_LIMIT = 200
-META_FIELDS = ("title", "question", "open", "tokens")
+META_FIELDS = ("title", "question", "programme", "open", "tokens")
 # Facilitator controls of the phone path, not edits of the board: never on the undo stack.
 NOT_UNDOABLE = {"session.create", "tokens.rotate", "submissions.open", "submissions.close"}
 
@@ -271,15 +271,26 @@ def open_session(folder: SessionFolder, session_id: str, *, read_only: bool = Fa
     return Hub(folder.open(session_id, read_only=read_only), clock=clock, read_only=read_only)
 
 
+def read_session(folder: SessionFolder, session_id: str) -> Session:
+    """A session as it is on disk, for looking at (compare, export): read-only, no lock, closed at once."""
+    hub = open_session(folder, session_id, read_only=True)
+    try:
+        return hub.session
+    finally:
+        hub.close()
+
+
 def new_session(folder: SessionFolder, title: str, question: str = "",
-                groups: list[tuple[str, str, str | None]] = (), *, clock: Callable[[], str] = utc_now) -> Hub:
+                groups: list[tuple[str, str, str | None]] = (), *, programme: str = "",
+                clock: Callable[[], str] = utc_now) -> Hub:
     """Create a session file (title, question, groups as (name, role, colour-or-None)) and open it live.
 
     Everything is checked before the file is written, so a bad group name leaves no half-made session behind.
     """
     now = clock()
     meta = Meta(id="", title=T.clean(title, "Title", T.TITLE_LIMIT, multiline=False),
-                question=T.clean(question, "Question", T.QUESTION_LIMIT, required=False), created=now, updated=now)
+                question=T.clean(question, "Question", T.QUESTION_LIMIT, required=False), created=now, updated=now,
+                programme=T.clean(programme, "Programme", T.TITLE_LIMIT, required=False, multiline=False))
     session = Session(meta=meta)
     for name, role, colour in groups:
         group = make_group(session, name, role, colour)

@@ -178,6 +178,9 @@ class Meta:
     created: str
     updated: str
     schema_version: int = SCHEMA_VERSION
+    # A programme groups sessions of the same piece of work over time (e.g. "Short breaks review 2026"), so a later
+    # session can be compared with an earlier one. Empty: not part of a programme.
+    programme: str = ""
     # Phones may post while submissions are open. Join tokens name the session for a phone: "all" for the QR that
     # lets the phone pick its group, and one per group id (as a string) for a group's own QR.
     open: bool = True
@@ -189,6 +192,7 @@ class Meta:
             "id": self.id,
             "title": self.title,
             "question": self.question,
+            "programme": self.programme,
             "created": self.created,
             "updated": self.updated,
             "open": self.open,
@@ -201,6 +205,7 @@ class Meta:
             id=rec["id"],
             title=rec["title"],
             question=rec.get("question", ""),
+            programme=str(rec.get("programme") or ""),
             created=rec["created"],
             updated=rec.get("updated", rec["created"]),
             schema_version=int(rec["schema_version"]),

@@ -21,7 +21,7 @@ from .errors import NotFound, UnreadableSession
 from .storage import SessionStorage, atomic_write, read_document
 
 INDEX_NAME = ".index.json"
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 SUFFIX = ".json"
 
 
@@ -36,6 +36,7 @@ class SessionSummary:
     cards: int = 0
     groups: list[str] = field(default_factory=list)
     question: str = ""
+    programme: str = ""
     error: str | None = None
 
     @property
@@ -53,6 +54,7 @@ def summarise(session_id: str, doc: dict) -> SessionSummary:
         cards=len(doc.get("cards", {})),
         groups=[str(g.get("name", "")) for g in doc.get("groups", {}).values()],
         question=str(meta.get("question", "")),
+        programme=str(meta.get("programme") or ""),
     )
 
 

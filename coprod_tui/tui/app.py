@@ -16,10 +16,12 @@ from textual.content import Content
 from textual.theme import Theme
 
 from ..core.errors import CoprodError
-from ..core.hub import Hub, new_session, open_session
-from ..core.store import SessionFolder
+from ..core.hub import Hub, new_session, open_session, read_session
+from ..core.search import SearchIndex
+from ..core.store import SessionFolder, SessionSummary
 from .board import BoardScreen
-from .home import HomeScreen, NewSessionScreen
+from .home import HomeScreen
+from .new_session import NewSessionScreen
 from .phones import PhoneServer, ServerStarter
 from .settings import Settings, default_settings_path
 from .themes import (BoardTheme, bundled_themes_dir, group_shade, group_variable_defaults, load_themes,
@@ -49,6 +51,7 @@ class CoprodApp(App):
         self.start_session = session_id
         self.start_read_only = read_only
         self.hub: Hub | None = None
+        self._search_index: SearchIndex | None = None
         self._closing_hubs: list[threading.Thread] = []
         for board_theme in themes:
             self.register_theme(board_theme.theme)
@@ -73,21 +76,56 @@ class CoprodApp(App):
             self.push_screen(HomeScreen())
 
     # -- sessions -----------------------------------------------------------------------------------------------
-    def open_session(self, session_id: str, *, read_only: bool = False) -> bool:
-        """Show a session's board; an unreadable session becomes a notification, not a crash."""
-        self._finish_closing()
+    def open_session(self, session_id: str, *, read_only: bool = False, focus_card: int | None = None) -> bool:
+        """Show a session's board (at `focus_card` if given); an unreadable session becomes a notification."""
+        self.finish_closing()
         try:
             hub = open_session(self.folder, session_id, read_only=read_only)
         except CoprodError as exc:
             self.notify(Content(str(exc)), title="Can't open", severity="error", timeout=8)
             return False
         self._attach(hub)
-        self.push_screen(BoardScreen(hub))
+        self.push_screen(BoardScreen(hub, focus_card=focus_card))
         return True
 
-    def create_session(self, title: str, question: str, groups: list[tuple[str, str, str | None]]) -> None:
+    def reopen_for_editing(self, session_id: str, focus_card: int | None = None) -> None:
+        """Replace a review (read-only) board by the same session's live board, at the same card."""
+        self.finish_closing()
+        try:
+            hub = open_session(self.folder, session_id)
+        except CoprodError as exc:
+            self.notify(Content(str(exc)), title="Can't edit", severity="error", timeout=8)
+            return
+        self._attach(hub)
+        self.switch_screen(BoardScreen(hub, focus_card=focus_card))
+        self.notify("Open for editing: changes are saved as you make them.", timeout=4)
+
+    def compare_with(self, summaries: list[SessionSummary], first_id: str) -> None:
+        """Ask for the second session, then show both side by side (earlier left, later right)."""
+        from .compare import ComparePicker, CompareScreen
+
+        def chosen(second_id: str | None) -> None:
+            if second_id is None:
+                return
+            try:
+                sessions = [read_session(self.folder, sid) for sid in (first_id, second_id)]
+            except CoprodError as exc:
+                self.notify(Content(str(exc)), title="Can't compare", severity="error", timeout=8)
+                return
+            self.push_screen(CompareScreen(*sessions))
+
+        self.push_screen(ComparePicker(summaries, first_id), chosen)
+
+    def search_index(self) -> SearchIndex:
+        """One index for the app's lifetime: it re-reads only session files that changed since the last search."""
+        if self._search_index is None:
+            self._search_index = SearchIndex(self.folder)
+        return self._search_index
+
+    def create_session(self, title: str, question: str, groups: list[tuple[str, str, str | None]], *,
+                       programme: str = "") -> None:
         """Create and open a session; raises CoprodError (shown by the dialog) when the input is refused."""
-        hub = new_session(self.folder, title, question, groups)
+        hub = new_session(self.folder, title, question, groups, programme=programme)
         self._attach(hub)
         self.switch_screen(BoardScreen(hub))
 
@@ -138,7 +176,7 @@ class CoprodApp(App):
                 server, self.phone_server = self.phone_server, None
                 self.run_worker(server.stop(), group="phones-stop", exit_on_error=False)
             # A plain thread, started now: a Textual worker only starts once the event loop runs again, so
-            # `_finish_closing` waiting on it from the loop would wait for nothing.
+            # `finish_closing` waiting on it from the loop would wait for nothing.
             thread = threading.Thread(target=self._close_quietly, args=(hub,), name="coprod-close")
             thread.start()
             self._closing_hubs.append(thread)
@@ -149,7 +187,7 @@ class CoprodApp(App):
         except CoprodError as exc:
             self.notify(Content(str(exc)), severity="error")  # notify is thread-safe
 
-    def _finish_closing(self) -> None:
+    def finish_closing(self) -> None:
         """Wait for sessions still being closed: until then they hold their writer lock (reopening one said it was
         "open in another coprod") and may have a last change to write (quitting could lose it). At most one write."""
         for thread in self._closing_hubs:
@@ -160,7 +198,7 @@ class CoprodApp(App):
         if self.phone_server is not None:
             server, self.phone_server = self.phone_server, None
             await server.stop()  # no phone request may reach a hub that is closing
-        self._finish_closing()
+        self.finish_closing()
         if self.hub is not None:
             hub, self.hub = self.hub, None
             try:

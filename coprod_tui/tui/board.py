@@ -25,6 +25,7 @@ from .card_list import CardList
 from .detail import CardDetail
 from .board_actions import KINDS, CardActions
 from .board_phones import PhoneControls
+from .board_review import ReviewControls
 from .palette import BoardCommands
 
 # Actions that change the session: hidden in review (read-only) mode.
@@ -47,7 +48,7 @@ class HubChanged(Message):
         return False
 
 
-class BoardScreen(CardActions, PhoneControls, Screen):
+class BoardScreen(CardActions, PhoneControls, ReviewControls, Screen):
     """One session's board."""
 
     COMMANDS = Screen.COMMANDS | {BoardCommands}
@@ -73,6 +74,7 @@ class BoardScreen(CardActions, PhoneControls, Screen):
         Binding("question_mark", "help", "Help"),
         Binding("escape", "home", "Sessions", show=False),
         *PhoneControls.PHONE_BINDINGS,
+        *ReviewControls.REVIEW_BINDINGS,
     ]
     HELP_EXTRA = [
         ("↑ ↓ PgUp PgDn Home End", "Select a card"),
@@ -83,9 +85,10 @@ class BoardScreen(CardActions, PhoneControls, Screen):
 
     view: reactive[str] = reactive("all", init=False)
 
-    def __init__(self, hub: Hub) -> None:
+    def __init__(self, hub: Hub, *, focus_card: int | None = None) -> None:
         super().__init__()
         self.hub = hub
+        self._start_card = focus_card  # a search result opens the board at its card
         self._unsubscribe = None
         self._last_group: int | None = None
         self._chose_group = False
@@ -158,8 +161,9 @@ class BoardScreen(CardActions, PhoneControls, Screen):
         grid.styles.grid_size_rows = rows
         grid.styles.grid_size_columns = len(cells) // rows
         await grid.mount_all(lists)
-        self.refresh_cards()
         lists[min(focus_index, len(lists) - 1)].focus()
+        start, self._start_card = self._start_card, None
+        self.refresh_cards(start)
 
     def _lists(self) -> list[CardList]:
         return list(self.query(CardList))
@@ -277,6 +281,8 @@ class BoardScreen(CardActions, PhoneControls, Screen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in WRITE_ACTIONS and self.hub.read_only:
+            return False
+        if action == "reopen" and not self.hub.read_only:
             return False
         if action in ("edit", "delete", "move", "reorder", "group", "link", "hide") and self.selected_card() is None:
             return None

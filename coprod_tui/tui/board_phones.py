@@ -53,7 +53,7 @@ class PhoneControls:
     def show_phone_status(self) -> None:
         """The header's subtitle says whether phones can post, and where."""
         if self.hub.read_only:
-            self.sub_title = "review · read-only"
+            self.sub_title = "review · read-only · ctrl+e reopens for editing"
             return
         server = getattr(self.app, "phone_server", None)
         if server is None:

@@ -1,11 +1,15 @@
-"""Home: past sessions newest first, and a new session with its question and groups.
+"""Home: every past session, filtered and sorted from the keyboard, and the ways into them.
 
-The listing is read in a worker thread (it stats every file in the folder) and arrives as a message, so a large
-sessions folder never freezes the screen. Titles and group names are user text: cells are `rich.text.Text`.
+Enter opens a session for review (read-only: nothing changes by accident); `o` opens it for editing with the phone
+server. The listing is read in a worker thread (it stats every file in the folder) and arrives as a message, so a
+large sessions folder never freezes the screen. Titles, programmes and group names are user text: cells are
+`rich.text.Text`, never markup.
 """
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.cells import cell_len
@@ -13,28 +17,54 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Static
 
-from ..core.colours import GROUP_COLOURS, GROUP_GLYPHS
 from ..core.errors import CoprodError
-from ..core.model import Role
 from ..core.store import SessionSummary
-from ..core.text import NAME_LIMIT, QUESTION_LIMIT, TITLE_LIMIT
+from ..core.trash import Trash
+from .dialogs import ConfirmScreen
 
-DEFAULT_GROUPS = [
-    ("People who use services", Role.PEOPLE),
-    ("Carers", Role.CARERS),
-    ("Practitioners", Role.PRACTITIONERS),
-    ("Commissioners", Role.COMMISSIONERS),
-]
+COLUMNS = ("Title", "Date", "Programme", "Notes", "Groups")
+COLUMN_LIMITS = (56, 10, 30, 6, 60)
 
 
-COLUMNS = ("Title", "Updated", "Notes", "Groups")
-COLUMN_LIMITS = (60, 16, 6, 80)
+@dataclass(frozen=True)
+class Sort:
+    label: str
+    key: Callable[[SessionSummary], object]
+    newest_first: bool
+
+
+SORTS = (
+    Sort("last change", lambda s: (s.updated or s.created, s.id), True),
+    Sort("date", lambda s: (s.created, s.id), True),
+    Sort("title", lambda s: (fold(s.title), s.id), False),
+    Sort("programme", lambda s: (fold(s.programme) or "\uffff", s.created), False),
+    Sort("notes", lambda s: (s.cards, s.updated), True),
+)
+
+
+def fold(text: str) -> str:
+    """Case- and accent-blind text for filtering: "Cafe" finds "Café"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def matches(summary: SessionSummary, words: list[str]) -> bool:
+    haystack = fold(" ".join([summary.title, summary.programme, summary.created[:10], summary.id,
+                              *summary.groups, summary.question]))
+    return all(word in haystack for word in words)
+
+
+def arrange(summaries: list[SessionSummary], sort: Sort, filter_text: str) -> list[SessionSummary]:
+    """The rows to show: filtered by every word typed, sorted, unreadable files last (still listed, with why)."""
+    words = fold(filter_text).split()
+    shown = [s for s in summaries if not words or matches(s, words)]
+    readable = sorted((s for s in shown if s.readable), key=sort.key, reverse=sort.newest_first)
+    return readable + [s for s in shown if not s.readable]
 
 
 class SessionsLoaded(Message):
@@ -44,29 +74,48 @@ class SessionsLoaded(Message):
 
 
 class HomeScreen(Screen):
-    """Past sessions; enter opens one live, r opens it read-only for review, n starts a new one."""
+    """Past sessions; enter reviews one, o opens it for editing, n starts a new one."""
+
+    AUTO_FOCUS = "#sessions"  # keys act on the list; / moves to the filter
 
     BINDINGS = [
         Binding("n", "new", "New session"),
-        Binding("enter", "open", "Open", show=False),
-        Binding("r", "review", "Review (read-only)"),
-        Binding("f5", "reload", "Refresh"),
+        Binding("enter,r", "review", "Review"),
+        Binding("o", "open", "Open for editing"),
+        Binding("slash", "filter", "Filter"),
+        Binding("s", "sort", "Sort"),
+        Binding("f", "find", "Find in all"),
+        Binding("c", "compare", "Compare"),
+        Binding("delete,d", "trash", "Delete", show=False),
+        Binding("t", "show_trash", "Trash", show=False),
+        Binding("f5", "reload", "Refresh", show=False),
+        Binding("down", "to_table", show=False),
+        Binding("escape", "clear_filter", show=False),
         Binding("question_mark", "help", "Help"),
     ]
-    HELP_EXTRA = [("↑ ↓", "Choose a session"), ("ctrl+p", "Command palette (themes too)")]
+    HELP_EXTRA = [
+        ("↑ ↓", "Choose a session"),
+        ("delete d", "Move the session to the trash (restorable)"),
+        ("t", "The trash: restore a deleted session"),
+        ("esc", "Clear the filter"),
+        ("ctrl+p", "Command palette (themes too)"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.summaries: list[SessionSummary] = []
+        self.sort_index = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(Content("Sessions — enter opens, n starts a new one"), id="home-hint")
-        table: DataTable = DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
-        table.add_columns(*COLUMNS)
-        yield table
+        yield Static(id="home-hint")
+        yield Input(placeholder="Filter: words from a title, programme, group or date ( / )", id="filter")
+        yield DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
         self.title = "coprod"
         self.sub_title = str(self.app.folder.folder)
-        self.summaries: list[SessionSummary] = []
         self.action_reload()
 
     def on_screen_resume(self) -> None:
@@ -75,156 +124,158 @@ class HomeScreen(Screen):
     def action_reload(self) -> None:
         self._load()
 
-    @work(thread=True, exclusive=True, exit_on_error=False)
+    # Its own group: `exclusive` cancels the other workers of its group, and the listing is reloaded whenever the
+    # screen resumes — e.g. right after the delete dialog closed, which would cancel the delete before it started.
+    @work(thread=True, exclusive=True, group="listing", exit_on_error=False)
     def _load(self) -> None:
         self.post_message(SessionsLoaded(self.app.folder.list()))
 
     @on(SessionsLoaded)
     def _loaded(self, message: SessionsLoaded) -> None:
         self.summaries = message.summaries
+        self._show()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self) -> None:
+        self._show()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        self.action_to_table()
+
+    def _show(self) -> None:
+        """Fill the table from the loaded summaries, the filter and the sort, keeping the selected session."""
         table = self.query_one("#sessions", DataTable)
-        selected = self._selected_id()
-        rows = []
-        for s in self.summaries:
-            if s.readable:
-                row = (Text(s.title), Text((s.updated or s.created)[:16].replace("T", " ")), Text(str(s.cards)),
-                       Text(", ".join(s.groups)))
-            else:
-                row = (Text(f"⚠ {s.id}", style="bold"), Text("unreadable"), Text("—"), Text(s.error or "",
-                                                                                          style="italic"))
-            rows.append(row)
+        selected = self.selected_id()
+        filter_text = self.query_one("#filter", Input).value
+        sort = SORTS[self.sort_index]
+        shown = arrange(self.summaries, sort, filter_text)
+        rows = [self._row(s) for s in shown]
         # Column widths are set here rather than measured by DataTable when idle: a repaint that came before that
         # measurement cached every cell at the header's width, and titles stayed cut ("Carer") until the next change.
         table.clear(columns=True)
         for index, label in enumerate(COLUMNS):
             width = max([len(label), *(cell_len(row[index].plain) for row in rows)])
             table.add_column(label, width=min(width, COLUMN_LIMITS[index]))
-        for s, row in zip(self.summaries, rows):
+        for s, row in zip(shown, rows):
             table.add_row(*row, key=s.id)
-        hint = "Sessions — enter opens, n starts a new one" if self.summaries else \
-            "No sessions yet — press n to start one."
-        self.query_one("#home-hint", Static).update(Content(hint))
-        if selected is not None and selected in {s.id for s in self.summaries}:
+        self._hint(len(shown), filter_text, sort)
+        if selected is not None and selected in {s.id for s in shown}:
             table.move_cursor(row=table.get_row_index(selected))
-        table.focus()
 
-    def _selected_id(self) -> str | None:
+    @staticmethod
+    def _row(s: SessionSummary) -> tuple[Text, ...]:
+        if not s.readable:
+            return (Text(f"⚠ {s.id}", style="bold"), Text("unreadable"), Text(""), Text("—"),
+                    Text(s.error or "", style="italic"))
+        return (Text(s.title), Text(s.created[:10]), Text(s.programme), Text(str(s.cards), justify="right"),
+                Text(", ".join(s.groups)))
+
+    def _hint(self, shown: int, filter_text: str, sort: Sort) -> None:
+        if not self.summaries:
+            hint = "No sessions yet — press n to start one."
+        elif filter_text.strip() and not shown:
+            hint = f"No session matches “{filter_text.strip()}” — esc clears the filter."
+        else:
+            total = len(self.summaries)
+            count = f"{shown} of {total} sessions" if shown != total else f"{total} session{'s' * (total != 1)}"
+            hint = f"{count} · sorted by {sort.label} · enter reviews, o opens for editing, n starts a new one"
+        self.query_one("#home-hint", Static).update(Content(hint))
+
+    def selected_id(self) -> str | None:
         table = self.query_one("#sessions", DataTable)
         if not table.row_count:
             return None
         return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
 
+    def selected(self) -> SessionSummary | None:
+        wanted = self.selected_id()
+        return next((s for s in self.summaries if s.id == wanted), None)
+
+    # -- actions ------------------------------------------------------------------------------------------------
     @on(DataTable.RowSelected)
     def _row_selected(self) -> None:
-        self.action_open()
-
-    def action_open(self, read_only: bool = False) -> None:
-        session_id = self._selected_id()
-        if session_id is not None:
-            self.app.open_session(session_id, read_only=read_only)
+        self.action_review()
 
     def action_review(self) -> None:
-        self.action_open(read_only=True)
+        if self.query_one("#filter", Input).has_focus:
+            self.action_to_table()
+            return
+        session_id = self.selected_id()
+        if session_id is not None:
+            self.app.open_session(session_id, read_only=True)
+
+    def action_open(self) -> None:
+        session_id = self.selected_id()
+        if session_id is not None:
+            self.app.open_session(session_id)
 
     def action_new(self) -> None:
+        from .new_session import NewSessionScreen
+
         self.app.push_screen(NewSessionScreen())
+
+    def action_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_to_table(self) -> None:
+        self.query_one("#sessions", DataTable).focus()
+
+    def action_clear_filter(self) -> None:
+        self.query_one("#filter", Input).value = ""
+        self.action_to_table()
+
+    def action_sort(self) -> None:
+        self.sort_index = (self.sort_index + 1) % len(SORTS)
+        self._show()
+
+    def action_find(self) -> None:
+        from .search import SearchScreen
+
+        self.app.push_screen(SearchScreen(self.app.search_index()))
+
+    def action_compare(self) -> None:
+        first = self.selected()
+        if first is None or not first.readable:
+            self.notify("Choose a readable session to compare first.", severity="warning")
+            return
+        self.app.compare_with(self.summaries, first.id)
+
+    def action_trash(self) -> None:
+        summary = self.selected()
+        if summary is None:
+            return
+        name = summary.title if summary.readable else summary.id
+        question = Content(f"Move “{name}” to the trash? You can restore it from the trash (t).")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._move_to_trash(summary.id)
+
+        self.app.push_screen(ConfirmScreen(question, yes="Move to trash"), answered)
+
+    @work(thread=True, group="trash", exit_on_error=False)
+    def _move_to_trash(self, session_id: str) -> None:
+        self.app.finish_closing()  # a board just left may still hold the session's writer lock for a moment
+        try:
+            entry = Trash(self.app.folder).delete(session_id)
+        except CoprodError as exc:
+            self.app.notify(Content(str(exc)), title="Not deleted", severity="error", timeout=8)
+            return
+        self.app.notify(Content(f"“{entry.title}” is in the trash (t restores it)."), title="Deleted")
+        self.post_message(SessionsLoaded(self.app.folder.list()))
+
+    def action_show_trash(self) -> None:
+        from .trash import TrashScreen
+
+        self.app.push_screen(TrashScreen())
 
     def action_help(self) -> None:
         from .help import HelpScreen
 
         self.app.push_screen(HelpScreen(self))
 
-
-@dataclass
-class GroupSpec:
-    name: str
-    role: str
-    colour: str
-
-
-class GroupRow(Horizontal):
-    """One group of a new session: name, role, colour."""
-
-    def __init__(self, name: str = "", role: Role = Role.OTHER, colour: str = GROUP_COLOURS[0]) -> None:
-        super().__init__(classes="group-row")
-        self.initial = (name, role, colour)
-
-    def compose(self) -> ComposeResult:
-        name, role, colour = self.initial
-        yield Input(name, placeholder="Group name", max_length=NAME_LIMIT, classes="group-name")
-        yield Select([(r.label, r.value) for r in Role], value=role.value, allow_blank=False, classes="group-role")
-        yield Select([(f"{GROUP_GLYPHS[c]} {c}", c) for c in GROUP_COLOURS], value=colour, allow_blank=False,
-                     classes="group-colour")
-        yield Button("✕", classes="remove-group", tooltip="Remove this group")
-
-    def spec(self) -> GroupSpec:
-        return GroupSpec(
-            name=self.query_one(".group-name", Input).value,
-            role=str(self.query_one(".group-role", Select).value),
-            colour=str(self.query_one(".group-colour", Select).value),
-        )
-
-    @on(Button.Pressed, ".remove-group")
-    def _remove(self) -> None:
-        self.remove()
-
-
-class NewSessionScreen(ModalScreen[None]):
-    """Title, the question the room works on, and the groups (each with a name, a colour and a role)."""
-
-    BINDINGS = [
-        Binding("ctrl+s", "create", "Create", priority=True),
-        Binding("escape", "cancel", "Cancel"),
-    ]
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog wide", id="new-session"):
-            yield Label("New session", classes="dialog-title")
-            yield Label("Title", classes="field-label")
-            yield Input(placeholder="e.g. Short breaks for carers: review", id="title", max_length=TITLE_LIMIT)
-            yield Label("The question the room works on", classes="field-label")
-            yield Input(placeholder="What is the problem we are trying to solve, and what could we do?",
-                        id="question", max_length=QUESTION_LIMIT)
-            yield Label("Groups (name · role · colour)", classes="field-label")
-            with VerticalScroll(id="group-rows"):
-                for index, (name, role) in enumerate(DEFAULT_GROUPS):
-                    yield GroupRow(name, role, GROUP_COLOURS[index])
-            yield Button("+ Add group", id="add-group")
-            yield Static("", id="error", classes="error")
-            with Horizontal(classes="buttons"):
-                yield Button("Create  ctrl+s", variant="primary", id="create")
-                yield Button("Cancel  esc", id="cancel")
-
-    def on_mount(self) -> None:
-        self.query_one("#title", Input).focus()
-
-    @on(Button.Pressed, "#add-group")
-    async def _add_group(self) -> None:
-        used = {row.spec().colour for row in self.query(GroupRow)}
-        colour = next((c for c in GROUP_COLOURS if c not in used), GROUP_COLOURS[-1])
-        row = GroupRow("", Role.OTHER, colour)
-        await self.query_one("#group-rows").mount(row)  # awaited: the row's inputs exist only once mounted
-        row.query_one(Input).focus()
-
-    @on(Button.Pressed, "#create")
-    def _create_pressed(self) -> None:
-        self.action_create()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.action_cancel()
-
-    def action_create(self) -> None:
-        specs = [row.spec() for row in self.query(GroupRow)]
-        groups = [(s.name, s.role, s.colour) for s in specs if s.name.strip()]
-        try:
-            self.app.create_session(
-                self.query_one("#title", Input).value,
-                self.query_one("#question", Input).value,
-                groups,
-            )
-        except CoprodError as exc:
-            self.query_one("#error", Static).update(Content(str(exc)))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("review", "open", "compare", "trash") and self.selected_id() is None:
+            return None
+        return True

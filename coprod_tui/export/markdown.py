@@ -1,0 +1,186 @@
+"""A session as Markdown: a report that reads well on GitHub (or any CommonMark viewer) and feeds the HTML export.
+
+Layout: the title, question, programme and date; the groups with their roles and how many notes each gave (one
+table); then Problems, Options and Contributions in board order. Each card is a list item labelled P1, O1, C1… with
+its text, its group and author, "hidden from phones" when it is, and what it links to (an option → the problems it
+addresses, a contribution → the options it serves) by label and short text.
+
+Everything people typed — title, question, programme, group names, authors, card text — is escaped so that it can
+never change the document's structure. The rule is deliberately blunt: a backslash before every ASCII punctuation
+character that has any meaning in CommonMark or GitHub's dialect (CommonMark allows `\\` before any of them), so
+`# x`, `- x`, `> x`, `<script>`, `[x](javascript:…)`, `|a|b|`, `&amp;`, `@name` and `$math$` all stay literal text.
+A few characters are left alone so the raw file stays readable: `, ; ? ' " % / ( )` mean nothing in inline text;
+`- + =` mean something only as the first character of a line (lists, rules, headings), so they are escaped there;
+`.` and `)` only after the digits that start a line (an ordered-list marker such as `1.`).
+White space at either end of a line is written as numeric character references, because a Markdown parser strips it
+(and four leading spaces would otherwise mean "code"); line breaks inside a text become hard breaks (`\\` at the end of
+the line) indented to stay inside their list item. The golden and round-trip tests in tests/test_export.py check
+that every card of the hostile corpus renders back to exactly its own text.
+
+Emphasis (`*…*`) is reserved for group names: nothing else in this document is emphasised and user text cannot
+produce emphasis, so the HTML export can recognise a group mention and give it a colour swatch.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+
+from ..core.model import Card, Group, Kind, Session
+
+__all__ = ["KIND_LETTERS", "escape_line", "escape_text", "group_mention", "labels", "session_markdown"]
+
+KIND_LETTERS: dict[Kind, str] = {Kind.PROBLEM: "P", Kind.OPTION: "O", Kind.CONTRIBUTION: "C"}
+LINK_WORDS: dict[Kind, str] = {Kind.OPTION: "Addresses", Kind.CONTRIBUTION: "Serves"}
+SHORT_TEXT = 60
+INDENT = "  "  # continuation indent of a "- " list item
+
+# Left alone (see the module docstring: `- + = . )` are escaped where a line starts); all other ASCII punctuation is
+# always escaped.
+_LEFT_ALONE = frozenset(",;?'\"%/().-+=")
+_ESCAPED = frozenset(string.punctuation) - _LEFT_ALONE
+_LINE_START = re.compile(r"^(?:([-+=])|([0-9]+)([.)]))")
+
+
+def _references(white: str) -> str:
+    """White space as numeric character references: parsers strip literal white space at the ends of a line."""
+    return "".join(f"&#{ord(ch)};" for ch in white)
+
+
+def _escape_start(match: re.Match[str]) -> str:
+    """`-x` → `\\-x`, `12.` → `12\\.`: the line-start characters that could begin a list, rule or heading."""
+    if match.group(1):
+        return "\\" + match.group(1)
+    return match.group(2) + "\\" + match.group(3)
+
+
+def escape_line(line: str) -> str:
+    """One line of untrusted text as Markdown inline content that renders back to exactly `line`.
+
+    Python's notion of white space (`str.isspace`) is used for the ends because it is what markdown-it-py strips
+    (ideographic and no-break spaces included).
+    """
+    body = line.strip()
+    if not body:
+        return _references(line)
+    start = len(line) - len(line.lstrip())
+    lead, trail = line[:start], line[start + len(body):]
+    escaped = "".join("\\" + ch if ch in _ESCAPED else ch for ch in body)
+    escaped = _LINE_START.sub(_escape_start, escaped)
+    return _references(lead) + escaped + _references(trail)
+
+
+def escape_text(text: str, indent: str = "") -> str:
+    """Multi-line untrusted text as one Markdown paragraph: lines joined by hard breaks, continuation lines indented.
+
+    An empty line inside the text becomes a line holding only the hard-break backslash, so it neither ends the
+    paragraph nor the list item. Trailing empty lines are dropped: a backslash at the very end of a paragraph would
+    show as a literal backslash.
+    """
+    lines = text.rstrip("\n").split("\n")
+    return ("\\\n" + indent).join(escape_line(line) for line in lines)
+
+
+def one_line(text: str) -> str:
+    """A single-line field as written, with any stray line breaks or tabs (hand-edited files) made spaces."""
+    return " ".join(text.split("\n")).replace("\t", " ")
+
+
+def group_mention(group: Group | None) -> str:
+    """A group's name, emphasised (the HTML export turns emphasis into a colour swatch + name)."""
+    if group is None:
+        return "no group"
+    name = one_line(group.name).strip() or f"group {group.id}"
+    return f"*{escape_line(name)}*"
+
+
+def labels(session: Session) -> dict[int, str]:
+    """P1, P2 … O1 … C1 … by board order: short, stable within one export, and what link lines refer to."""
+    found: dict[int, str] = {}
+    for kind, letter in KIND_LETTERS.items():
+        for number, card in enumerate(session.column(kind), start=1):
+            found[card.id] = f"{letter}{number}"
+    return found
+
+
+def _short(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= SHORT_TEXT else flat[: SHORT_TEXT - 1].rstrip() + "…"
+
+
+def _header(session: Session) -> list[str]:
+    meta = session.meta
+    title = one_line(meta.title).strip() or meta.id
+    parts = [f"# {escape_line(title)}", ""]
+    if meta.question.strip():
+        parts += [f"**Question:** {escape_text(meta.question.strip())}", ""]
+    if meta.programme.strip():
+        parts += [f"**Programme:** {escape_line(one_line(meta.programme).strip())}", ""]
+    date = escape_line(meta.created[:10])
+    last = meta.updated[:10]
+    changed = f" (last change {escape_line(last)})" if last and last != meta.created[:10] else ""
+    parts += [f"**Date:** {date}{changed} · **Session:** {escape_line(meta.id)}", ""]
+    return parts
+
+
+def _summary(session: Session) -> list[str]:
+    """The groups with their roles and how many notes of each kind they gave: who was heard, at a glance."""
+    kinds = list(Kind)
+    rows: list[tuple[str, str, list[int]]] = []
+    for group in session.groups.values():
+        counts = [len(session.column(kind, group.id)) for kind in kinds]
+        rows.append((group_mention(group), escape_line(group.role.label), counts))
+    ungrouped = [c for c in session.cards.values() if session.group_of(c) is None]
+    if ungrouped:
+        counts = [sum(1 for c in ungrouped if c.kind is kind) for kind in kinds]
+        rows.append(("No group", "", counts))
+    totals = [len(session.column(kind)) for kind in kinds]
+    heading = ["Group", "Role", *(kind.label for kind in kinds), "All"]
+    lines = ["## Groups", ""]
+    if not session.groups:
+        lines += ["This session has no groups.", ""]
+    lines += [
+        "| " + " | ".join(heading) + " |",
+        "| --- | --- | " + " | ".join("---:" for _ in range(len(kinds) + 1)) + " |",
+    ]
+    for mention, role, counts in rows:
+        lines.append(f"| {mention} | {role} | " + " | ".join(str(n) for n in [*counts, sum(counts)]) + " |")
+    lines.append("| **All groups** | | " + " | ".join(str(n) for n in [*totals, sum(totals)]) + " |")
+    hidden = sum(1 for c in session.cards.values() if c.hidden)
+    if hidden:
+        lines += ["", f"{hidden} of these notes {'is' if hidden == 1 else 'are'} hidden from phones."]
+    return lines + [""]
+
+
+def _card(session: Session, card: Card, label: dict[int, str]) -> list[str]:
+    lines = [f"- **{label[card.id]}** {escape_text(card.text, INDENT)}", ""]
+    author = one_line(card.author or "").strip()
+    details = [group_mention(session.group_of(card)), f"by {escape_line(author)}" if author else "anonymous"]
+    if card.hidden:
+        details.append("**hidden from phones**")
+    lines += [INDENT + " · ".join(details), ""]
+    word = LINK_WORDS.get(card.kind)
+    if word and card.links:
+        targets = []
+        for target_id in card.links:
+            target = session.cards.get(target_id)
+            if target is None:
+                targets.append(f"card {target_id} (deleted)")
+            else:
+                targets.append(f"**{label[target_id]}** {escape_line(_short(target.text))}")
+        lines += [f"{INDENT}{word}: " + " · ".join(targets), ""]
+    return lines
+
+
+def session_markdown(session: Session) -> str:
+    """The whole session as one Markdown document (UTF-8 text, `\\n` line ends, ending with one newline)."""
+    label = labels(session)
+    lines = _header(session) + _summary(session)
+    for kind in Kind:
+        cards = session.column(kind)
+        lines += [f"## {kind.label} ({len(cards)})", ""]
+        if not cards:
+            lines += [f"No {kind.label.lower()}.", ""]
+        for card in cards:
+            lines += _card(session, card, label)
+    return "\n".join(lines).rstrip("\n") + "\n"

@@ -1,0 +1,72 @@
+"""In-memory sessions for the comparison tests.
+
+`compare` and `CompareScreen` take `Session` objects, so most tests build them directly (no files, no hub): fast,
+and free to hold text the hub would have cleaned. One test in test_compare.py goes through real files instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from coprod_tui.core.model import Card, Group, Kind, Meta, Role, Session
+
+EARLY = "2025-03-12T10:00:00.000+00:00"
+LATE = "2025-09-10T10:00:00.000+00:00"
+
+GROUPS_EARLY: list[tuple[str, str, Role]] = [
+    ("Carers", "orange", Role.CARERS),
+    ("Practitioners", "sky", Role.PRACTITIONERS),
+    ("People who use services", "green", Role.PEOPLE),
+]
+GROUPS_LATE: list[tuple[str, str, Role]] = [
+    ("Family carers", "orange", Role.CARERS),  # renamed: matched by role
+    ("practitioners", "sky", Role.PRACTITIONERS),  # same name, other case: matched by name
+    ("Commissioners", "blue", Role.COMMISSIONERS),  # new
+]
+
+# (kind, text, group name or None)
+CARDS_EARLY: list[tuple[str, str, str | None]] = [
+    ("problem", "Carers can't get a break at weekends", "Carers"),
+    ("problem", "Respite bookings get lost between teams", "Practitioners"),
+    ("problem", "Nobody tells us what is available", "Carers"),
+    ("problem", "Day centre closes at 3 which is too early", "People who use services"),
+    ("option", "A shared booking calendar", "Practitioners"),
+    ("option", "A weekend sitting service run by volunteers", "Carers"),
+    ("contribution", "The council can host the calendar", "Practitioners"),
+]
+CARDS_LATE: list[tuple[str, str, str | None]] = [
+    ("problem", "carers cannot get a weekend break", "Family carers"),
+    ("problem", "Respite bookings get lost between teams", "practitioners"),
+    ("problem", "Nobody tells carers what support is available", "Family carers"),
+    ("problem", "The bus to the clinic stops at 6", None),
+    ("option", "A shared booking calendar", "practitioners"),
+    ("contribution", "The council can host the calendar", "Commissioners"),
+    ("contribution", "Volunteers from the carers' centre", "Family carers"),
+]
+
+
+def session(title: str = "Short breaks for carers", *, created: str = EARLY, programme: str = "",
+            groups: Sequence[tuple[str, str, Role]] = GROUPS_EARLY,
+            cards: Iterable[tuple[str, str, str | None]] = CARDS_EARLY, hidden: Iterable[int] = ()) -> Session:
+    """A session with groups 1.. and cards 1.. in the order given (board order = list order)."""
+    meta = Meta(id=title.lower().replace(" ", "-")[:40] or "s", title=title, question="", created=created,
+                updated=created, programme=programme)
+    result = Session(meta=meta)
+    for gid, (name, colour, role) in enumerate(groups, 1):
+        result.groups[gid] = Group(gid, name, colour, role)
+    hidden = set(hidden)
+    for cid, (kind, text, group) in enumerate(cards, 1):
+        found = result.group_named(group) if group else None
+        result.cards[cid] = Card(id=cid, kind=Kind(kind), text=text, group_id=found.id if found else None,
+                                 author=None, order=float(cid), created=created, source="import",
+                                 hidden=cid in hidden)
+    return result
+
+
+def early(**kwargs) -> Session:
+    return session("Short breaks for carers: review", **{"programme": "Short breaks review", **kwargs})
+
+
+def late(**kwargs) -> Session:
+    return session("Short breaks: six months on", **{"created": LATE, "programme": "Short breaks review",
+                                                     "groups": GROUPS_LATE, "cards": CARDS_LATE, **kwargs})
