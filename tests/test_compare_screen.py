@@ -221,3 +221,19 @@ def test_snapshot(snap_compare, app_factory):
 
     assert snap_compare(app_factory(), terminal_size=SIZE, run_before=compare_screen)
 
+
+
+async def test_rows_rewrap_on_resize_and_redraw_on_a_theme_change(app_factory):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await show(pilot, early(), late())
+        view = body(app)
+        wide = len(view.text().splitlines())
+        await pilot.resize_terminal(70, 30)
+        await settle(pilot, lambda: len(view.text().splitlines()) > wide)
+        width = view.scrollable_content_region.width
+        assert all(strip.cell_length <= width for strip in view._strips)
+        assert "carers cannot get a" in view.text()
+        app.theme = "coprod-light"
+        await pilot.pause()
+        assert "Persist (3)" in view.text() and isinstance(app.screen, CompareScreen)

@@ -11,12 +11,13 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, _header
+from textual.widgets import _header
 
 from conftest import GROUPS, SIZE, open_board, screen_text, settle
 from coprod_tui.tui.dialogs import CardEditor
 from coprod_tui.tui.help import HelpScreen
 from coprod_tui.tui.home import HomeScreen
+from coprod_tui.tui.row_table import RowTable
 
 
 class FrozenClock(dt.datetime):
@@ -65,7 +66,7 @@ def test_home(snap_compare, make_session, app_factory, sessions_dir):
 
     async def wait(pilot):
         await settle(pilot, lambda: isinstance(pilot.app.screen, HomeScreen)
-                     and pilot.app.screen.query_one(DataTable).row_count == 4
+                     and pilot.app.screen.query_one(RowTable).row_count == 4
                      and "2025-03-20-broken" in screen_text(pilot.app))
 
     assert snap_compare(app_factory(), terminal_size=SIZE, run_before=wait)

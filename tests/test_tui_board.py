@@ -311,7 +311,7 @@ async def test_footer_help_and_palette_list_the_actions(make_session, app_factor
     async with app.run_test(size=SIZE) as pilot:
         board = await open_board(pilot)
         footer = screen_text(app).splitlines()[-1]
-        for label in ("Add card", "Edit", "Delete", "Group", "Link", "Undo", "View", "Help"):
+        for label in ("Add", "Edit", "Delete", "Group", "Link", "Undo", "View", "Help"):
             assert label in footer
 
         await pilot.press("question_mark")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from textual.widgets import DataTable, Input, Select
+from textual.widgets import Input, Select
 
 from conftest import (SIZE, GROUPS, lists, notices, open_board, read_file, screen_text, settle, stored_cards, texts,
                       type_text)
@@ -12,6 +12,7 @@ from coprod_tui.core.model import Role
 from coprod_tui.core.storage import SessionStorage
 from coprod_tui.tui.board import BoardScreen
 from coprod_tui.tui.home import HomeScreen
+from coprod_tui.tui.row_table import RowTable
 from coprod_tui.tui.new_session import GroupRow, NewSessionScreen
 
 
@@ -20,18 +21,18 @@ async def open_home(pilot) -> HomeScreen:
     def shown() -> bool:
         if not isinstance(app.screen, HomeScreen):
             return False
-        table = app.screen.query_one(DataTable)
+        table = app.screen.query_one(RowTable)
         if not table.row_count:
             return "No sessions yet" in screen_text(app)
-        return str(table.get_row_at(table.row_count - 1)[0]) in screen_text(app)
+        return str(table.row_at(table.row_count - 1)[0]) in screen_text(app)
 
     await settle(pilot, shown)
     return app.screen  # type: ignore[return-value]
 
 
 def rows(home: HomeScreen) -> list[list[str]]:
-    table = home.query_one(DataTable)
-    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+    table = home.query_one(RowTable)
+    return [[str(cell) for cell in table.row_at(i)] for i in range(table.row_count)]
 
 
 def make_three(make_session, sessions_dir):

@@ -179,3 +179,47 @@ async def test_a_session_open_on_a_board_in_another_coprod_is_not_deleted(make_s
             assert len(rows(home)) == 1
     finally:
         other.close()
+
+
+async def test_f_finds_a_note_in_any_session_opens_it_for_review_and_esc_returns_to_the_results(
+        make_session, app_factory, sessions_dir):
+    from coprod_tui.tui.search import SearchScreen
+
+    make_programmes(make_session, sessions_dir)
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_home(pilot)
+        await pilot.press("f")
+        await settle(pilot, lambda: isinstance(app.screen, SearchScreen) and app.screen.index.loaded)
+        search = app.screen
+        await pilot.press(*"volunteers kind:contribution")
+        await settle(pilot, lambda: "1 note" in screen_text(app))
+        await pilot.press("down", "enter")
+        board = await open_board(pilot)
+        assert app.hub.read_only and app.hub.session.meta.id == "spring"
+        await settle(pilot, lambda: board.selected_card() is not None
+                     and board.selected_card().text == "The carers' centre will recruit volunteers")
+        await pilot.press("escape")
+        await settle(pilot, lambda: app.screen is search and app.hub is None)
+        await pilot.press("escape")
+        await settle(pilot, lambda: isinstance(app.screen, HomeScreen))
+
+
+async def test_c_compares_the_selected_session_with_one_picked_from_the_same_programme(
+        make_session, app_factory, sessions_dir):
+    from coprod_tui.tui.compare import ComparePicker, CompareScreen
+
+    make_programmes(make_session, sessions_dir)
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        home = await open_home(pilot)
+        assert rows(home)[0][0] == "Short breaks: autumn"
+        await pilot.press("c")
+        await settle(pilot, lambda: isinstance(app.screen, ComparePicker))
+        await pilot.press("enter")  # the first offered: the other session of the same programme
+        await settle(pilot, lambda: isinstance(app.screen, CompareScreen))
+        shown = screen_text(app)
+        assert "Short breaks: spring" in shown and "Short breaks: autumn" in shown
+        assert "no longer raised" in shown  # spring's problems are not in autumn (which has no cards)
+        await pilot.press("escape")
+        await settle(pilot, lambda: app.screen is home)

@@ -160,11 +160,14 @@ class CoprodApp(App):
             self.notify("Saving works again: everything is on disk.", title="Saved", timeout=6)
 
     def action_show_home(self) -> None:
-        """Leave the board for the list of sessions (the board's changes are already saved)."""
+        """Leave the board for the list of sessions — or for the search results it was opened from — (the board's
+        changes are already saved)."""
+        from .search import SearchScreen
+
         if not any(isinstance(s, HomeScreen) for s in self.screen_stack):
             self.switch_screen(HomeScreen())
         else:
-            while not isinstance(self.screen, HomeScreen):
+            while not isinstance(self.screen, (HomeScreen, SearchScreen)):
                 self.pop_screen()
         self._close_hub()
 

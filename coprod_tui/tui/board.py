@@ -53,7 +53,7 @@ class BoardScreen(CardActions, PhoneControls, ReviewControls, Screen):
 
     COMMANDS = Screen.COMMANDS | {BoardCommands}
     BINDINGS = [
-        Binding("n", "add", "Add card"),
+        Binding("n", "add", "Add"),
         Binding("e,enter", "edit", "Edit"),
         Binding("d,delete", "delete", "Delete"),
         Binding("g", "group", "Group"),

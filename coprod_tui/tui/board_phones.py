@@ -22,7 +22,7 @@ class PhoneControls:
     """Needs `self.hub`, `self.app.phone_server`, `self._apply`, `self.refresh_cards` from BoardScreen."""
 
     PHONE_BINDINGS = [
-        Binding("p", "phones", "Join QR"),
+        Binding("p", "phones", "QR"),
         Binding("o", "toggle_open", "Open/close phones", show=False),
         Binding("t", "rotate_tokens", "New join codes", show=False),
     ]

@@ -79,6 +79,12 @@ class CompareScreen(Screen):
         self.sub_title = self.comparison.later.meta.programme or self.comparison.earlier.meta.programme
         self._show_kind()
         self.query_one(SideBySide).focus()
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _theme_changed(self, _theme: object) -> None:
+        """Group colours are theme shades baked into the drawn lines: draw them again."""
+        self.query_one(SideBySide).forget()
+        self._show_kind()
 
     # -- actions ------------------------------------------------------------------------------------------------
     def action_kind(self, kind: str) -> None:
@@ -139,6 +145,7 @@ class CompareScreen(Screen):
 
     def _card(self, card: Card, session: Session) -> Text:
         text = Text(card.text, overflow="fold")
+        text.expand_tabs(4)  # a tab has no width of its own: left in, it would push the later column out of line
         group = session.group_of(card)
         if group is not None or card.hidden:
             text.append("\n")  # the group on a line of its own: two columns of text stay easy to scan
@@ -211,7 +218,8 @@ class ComparePicker(ModalScreen[str | None]):
             yield Label("Compare with which session?", classes="dialog-title")
             heading = Text("")
             if self.first is not None:
-                heading = Text(self.first.title).append(f"  {day(self.first.created)}", style="dim")
+                heading = Text("First: ", style="dim").append(self.first.title)
+                heading.append(f"  {day(self.first.created)}", style="dim")
                 if self.first.programme:
                     heading.append("  · programme ", style="dim").append(self.first.programme)
             yield Static(heading, classes="hint")

@@ -67,6 +67,11 @@ class SideBySide(ScrollView, can_focus=True):
         self.scroll_home(animate=False)
         self.refresh()
 
+    def forget(self) -> None:
+        """Drop every drawn line (after a theme change: colours are part of them)."""
+        self._cache.clear()
+        self._width = -1
+
     def on_resize(self) -> None:
         self._layout()
 

@@ -12,7 +12,6 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -20,15 +19,16 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import Footer, Header, Input, Static
 
 from ..core.errors import CoprodError
 from ..core.store import SessionSummary
 from ..core.trash import Trash
 from .dialogs import ConfirmScreen
+from .row_table import Column, RowTable
 
-COLUMNS = ("Title", "Date", "Programme", "Notes", "Groups")
-COLUMN_LIMITS = (56, 10, 30, 6, 60)
+COLUMNS = (Column("Title", 56), Column("Date", 10), Column("Programme", 30), Column("Notes", 6, "right"),
+           Column("Groups", 200))
 
 
 @dataclass(frozen=True)
@@ -110,15 +110,15 @@ class HomeScreen(Screen):
         yield Header()
         yield Static(id="home-hint")
         yield Input(placeholder="Filter: words from a title, programme, group or date ( / )", id="filter")
-        yield DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
+        yield RowTable(COLUMNS, id="sessions")
         yield Footer()
 
     def on_mount(self) -> None:
         self.title = "coprod"
         self.sub_title = str(self.app.folder.folder)
-        self.action_reload()
 
     def on_screen_resume(self) -> None:
+        """Also sent when the screen is first shown: the one place the listing is (re)loaded."""
         self.action_reload()
 
     def action_reload(self) -> None:
@@ -145,23 +145,13 @@ class HomeScreen(Screen):
 
     def _show(self) -> None:
         """Fill the table from the loaded summaries, the filter and the sort, keeping the selected session."""
-        table = self.query_one("#sessions", DataTable)
-        selected = self.selected_id()
+        table = self.query_one("#sessions", RowTable)
         filter_text = self.query_one("#filter", Input).value
         sort = SORTS[self.sort_index]
         shown = arrange(self.summaries, sort, filter_text)
-        rows = [self._row(s) for s in shown]
-        # Column widths are set here rather than measured by DataTable when idle: a repaint that came before that
-        # measurement cached every cell at the header's width, and titles stayed cut ("Carer") until the next change.
-        table.clear(columns=True)
-        for index, label in enumerate(COLUMNS):
-            width = max([len(label), *(cell_len(row[index].plain) for row in rows)])
-            table.add_column(label, width=min(width, COLUMN_LIMITS[index]))
-        for s, row in zip(shown, rows):
-            table.add_row(*row, key=s.id)
+        table.set_rows([(s.id, self._row(s)) for s in shown], select=table.selected_key)
         self._hint(len(shown), filter_text, sort)
-        if selected is not None and selected in {s.id for s in shown}:
-            table.move_cursor(row=table.get_row_index(selected))
+        self.refresh_bindings()
 
     @staticmethod
     def _row(s: SessionSummary) -> tuple[Text, ...]:
@@ -183,18 +173,15 @@ class HomeScreen(Screen):
         self.query_one("#home-hint", Static).update(Content(hint))
 
     def selected_id(self) -> str | None:
-        table = self.query_one("#sessions", DataTable)
-        if not table.row_count:
-            return None
-        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.query_one("#sessions", RowTable).selected_key  # type: ignore[return-value]
 
     def selected(self) -> SessionSummary | None:
         wanted = self.selected_id()
         return next((s for s in self.summaries if s.id == wanted), None)
 
     # -- actions ------------------------------------------------------------------------------------------------
-    @on(DataTable.RowSelected)
-    def _row_selected(self) -> None:
+    @on(RowTable.Chosen)
+    def _row_chosen(self) -> None:
         self.action_review()
 
     def action_review(self) -> None:
@@ -219,7 +206,7 @@ class HomeScreen(Screen):
         self.query_one("#filter", Input).focus()
 
     def action_to_table(self) -> None:
-        self.query_one("#sessions", DataTable).focus()
+        self.query_one("#sessions", RowTable).focus()
 
     def action_clear_filter(self) -> None:
         self.query_one("#filter", Input).value = ""
