@@ -11,8 +11,8 @@
 
 `--sessions-dir DIR` (env COPROD_SESSIONS, default ./sessions) may come before or after the subcommand.
 
-Exit codes: 0 done; 1 error (one line on stderr, nothing changed); 2 usage error (argparse); 3 import done in part
-(some rows skipped, each reported on stderr); 130 interrupted (Ctrl+C).
+Exit codes: 0 done; 1 error (one line on stderr, nothing changed); 2 usage error (argparse); 3 import or export
+done in part (some rows or sessions skipped, each reported on stderr); 130 interrupted (Ctrl+C).
 
 Commands that only read or write session files never import Textual: the TUI is imported lazily by the three
 commands that show it, and only after the session has been opened once here, so an unknown or damaged session is
@@ -52,7 +52,8 @@ EXIT_INTERRUPTED = 130
 
 EPILOG = f"""\
 session folder: --sessions-dir DIR (before or after the subcommand), else ${ENV_SESSIONS}, else ./{DEFAULT_SESSIONS}
-exit codes: 0 done, 1 error, 2 usage error, 3 import done in part (some rows skipped), 130 interrupted"""
+exit codes: 0 done, 1 error, 2 usage error, 3 import or export done in part (some rows or sessions skipped),
+130 interrupted"""
 
 
 class Failure(Exception):
