@@ -22,6 +22,7 @@ import threading
 import time
 from pathlib import Path
 
+from coprod_tui.core.model import SCHEMA_VERSION
 from coprod_tui.core.hub import Hub, new_session
 from coprod_tui.core.store import SessionFolder
 
@@ -115,7 +116,7 @@ def test_sigkill_never_loses_an_acknowledged_card(tmp_path):
         all_acked += acked
 
         doc = json.loads(path.read_bytes().decode("utf-8"))  # whole, valid JSON after a kill
-        assert doc["meta"]["1"]["schema_version"] == 1
+        assert doc["meta"]["1"]["schema_version"] == SCHEMA_VERSION
 
         reopened = Hub(folder.open(session_id))
         try:

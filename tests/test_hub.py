@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from coprod_tui.core.model import SCHEMA_VERSION
 from coprod_tui.core.commands import (AddCard, AddGroup, CardDraft, Command, DeleteCard, EditCard, EditGroup,
                                       EditSession, ImportCards, MoveCard, Redo, SetCardGroup, Source, SwapCards,
                                       ToggleLink, Undo)
@@ -25,7 +26,7 @@ def test_new_session_writes_its_file(hub, folder):
     assert [(g.id, g.name, g.role, g.colour) for g in hub.session.groups.values()] == [
         (1, "Carers", Role.CARERS, "orange"), (2, "Staff", Role.PRACTITIONERS, "sky")]
     doc = json.loads(path_of(hub).read_text("utf-8"))  # written before new_session returns
-    assert doc["meta"]["1"]["schema_version"] == 1
+    assert doc["meta"]["1"]["schema_version"] == SCHEMA_VERSION
     assert doc["meta"]["1"]["id"] == meta.id
     assert set(doc["groups"]) == {"1", "2"}
     assert [e["type"] for e in doc["events"].values()] == ["session.create"]

@@ -180,7 +180,7 @@ def test_group_record_round_trip():
 def test_meta_record_round_trip_and_schema_version():
     meta = Meta(id="2024-05-01-x-ab12", title="T", question="Q?", created="c", updated="u")
     rec = meta.to_record()
-    assert rec["schema_version"] == SCHEMA_VERSION == 1
+    assert rec["schema_version"] == SCHEMA_VERSION == 2
     assert Meta.from_record(json.loads(json.dumps(rec))) == meta
 
 

@@ -134,7 +134,7 @@ BAD_FILES = {
     "empty": (b"", "is empty"),
     "foreign-list": (b"[1,2]", "is not a coprod session"),
     "foreign-object": (b'{"a":1}', "is not a coprod session"),
-    "newer": (b'{"meta": {"1": {"schema_version": 2, "id": "newer", "title": "From the future"}}}',
+    "newer": (b'{"meta": {"1": {"schema_version": 3, "id": "newer", "title": "From the future"}}}',
               "newer coprod"),
     "latin1": ("{\"meta\": {\"1\": {\"title\": \"caf\xe9\"}}}".encode("latin-1"), "not UTF-8"),
     "surrogate": (b'{"meta": {"1": {"schema_version": 1, "id": "s", "title": "\\udc80", "created": "c"}}}',

@@ -33,6 +33,7 @@ class CardDraft:
     text: str
     group_id: int | None = None
     author: str | None = None
+    participant: str | None = None  # the phone's random id (phones only)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -30,3 +30,8 @@ class SessionBusy(CoprodError):
 
 class SubmissionsClosed(CoprodError):
     """The facilitator has closed the session to phones: nothing they send is stored."""
+
+
+class Refused(CoprodError):
+    """Valid input that the session's current state does not allow (voting closed, a vote over the limit, a phone
+    that is a step behind). Phones get a 409 with the reason and fetch the current state again."""

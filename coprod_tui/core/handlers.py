@@ -73,13 +73,20 @@ def _unlinked_from(hub: Hub, card_id: int, keep: Callable[[Card], bool]) -> list
             for c in hub.session.linked_from(card_id) if not keep(c)]
 
 
+def _not_clustered(card: Card, what: str) -> None:
+    if card.is_cluster or card.cluster is not None:
+        raise ValidationError(f"Split the cluster before you {what} its notes.")
+
+
 def _delete_card(hub: Hub, cmd: DeleteCard):
     card = hub.card(cmd.card_id)
+    _not_clustered(card, "delete")
     return "card.delete", _card_patch((card, None), *_unlinked_from(hub, card.id, lambda c: False)), card.id, None
 
 
 def _move_card(hub: Hub, cmd: MoveCard):
     card = hub.card(cmd.card_id)
+    _not_clustered(card, "move")
     kind = Kind.parse(cmd.kind)
     if kind is card.kind:
         raise ValidationError(f"The card is already in {kind.label}.")
@@ -271,3 +278,10 @@ LABELS = {
     "card.hide": "hide card",
     "card.unhide": "show card",
 }
+
+
+# The commands that steer a session live in handlers_run (imported last: it uses the helpers above).
+from .handlers_run import RUN_HANDLERS, RUN_LABELS  # noqa: E402
+
+HANDLERS.update(RUN_HANDLERS)
+LABELS.update(RUN_LABELS)

@@ -32,7 +32,9 @@ log = logging.getLogger(__name__)
 Listener = Callable[[Event], None]
 UNDO_DEPTH = 200
 REQUEST_ID_LIMIT = 200
-META_FIELDS = ("title", "question", "programme", "open", "tokens")
+META_FIELDS = ("title", "question", "programme", "open", "tokens", "phases", "phase", "private", "voting", "timer",
+               "breakout")
+PLAIN_TABLES = ("votes", "done")  # records kept as dicts (no model class)
 # Facilitator controls of the phone path, not edits of the board: never on the undo stack.
 NOT_UNDOABLE = {"session.create", "tokens.rotate", "submissions.open", "submissions.close"}
 
@@ -67,6 +69,8 @@ class Hub:
                 meta=Meta.from_record(doc["meta"]["1"]),
                 groups={int(k): Group.from_record(r) for k, r in doc["groups"].items()},
                 cards={int(k): Card.from_record(r) for k, r in doc["cards"].items()},
+                votes={str(k): dict(r) for k, r in doc.get("votes", {}).items()},
+                done={str(k): dict(r) for k, r in doc.get("done", {}).items()},
             )
             self._events = [Event.from_record(r) for r in doc["events"].values()]
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
@@ -180,6 +184,15 @@ class Hub:
                     merged = {**self.session.meta.to_record(), **(record or {})}
                     self.session.meta = Meta.from_record(merged)
                     continue
+                if table in PLAIN_TABLES:
+                    plain = self.session.votes if table == "votes" else self.session.done
+                    if record is None:
+                        plain.pop(key, None)
+                        self.storage.remove(table, key)
+                    else:
+                        plain[key] = dict(record)
+                        self.storage.put(table, key, record)
+                    continue
                 models = self.session.cards if table == "cards" else self.session.groups
                 if record is None:
                     models.pop(int(key), None)
@@ -215,6 +228,9 @@ class Hub:
         if table == "meta":
             rec = self.session.meta.to_record()
             return {f: rec[f] for f in META_FIELDS}
+        if table in PLAIN_TABLES:
+            plain = (self.session.votes if table == "votes" else self.session.done).get(key)
+            return dict(plain) if plain is not None else None
         models = self.session.cards if table == "cards" else self.session.groups
         model = models.get(int(key))
         return model.to_record() if model is not None else None
@@ -259,6 +275,11 @@ class Hub:
             order=order,
             created=self.clock(),
             source=Source(source.source).value,
+            # Hidden writing holds every new note (whoever typed it) until the reveal; a phone's id lets that phone
+            # keep seeing its own notes meanwhile.
+            held=self.session.meta.private,
+            participant=T.check_participant(draft.participant) if draft.participant is not None else None,
+            breakout=self.session.meta.breakout,
         )
 
     def end_of(self, kind: Kind) -> float:

@@ -11,8 +11,11 @@ from enum import Enum
 
 from .colours import GROUP_COLOURS
 from .errors import ValidationError
+from .running import DEFAULT_PHASES, Phase, Timer, Voting
 
-SCHEMA_VERSION = 1
+# 2: phases, hidden writing, voting, clusters, timer, "I'm done" and breakouts (tables `votes` and `done`). A coprod
+# that only knows version 1 refuses these files instead of silently dropping the new tables when it saves.
+SCHEMA_VERSION = 2
 
 
 class Kind(str, Enum):
@@ -137,9 +140,24 @@ class Card:
     source: str
     links: list[int] = field(default_factory=list)
     hidden: bool = False
+    # Hidden writing: a held note is on no one's screen but its writer's until the facilitator reveals them all.
+    held: bool = False
+    # The phone that wrote it: a random id kept in that phone's browser (no personal data), so the phone can show
+    # its own held notes and its own list.
+    participant: str | None = None
+    # Clusters: a cluster is itself a card (`is_cluster`) whose text is its title; its members point to it.
+    cluster: int | None = None
+    is_cluster: bool = False
+    # Breakouts: written during a breakout; `picked` by its group to bring back; `parked` when the breakout ended
+    # without being picked (kept in the file, off the plenary board and the phones).
+    breakout: bool = False
+    picked: bool = False
+    parked: bool = False
+
+    _OPTIONAL = ("held", "participant", "cluster", "is_cluster", "breakout", "picked", "parked")
 
     def to_record(self) -> dict:
-        return {
+        rec = {
             "id": self.id,
             "kind": self.kind.value,
             "text": self.text,
@@ -151,6 +169,16 @@ class Card:
             "created": self.created,
             "source": self.source,
         }
+        for name in self._OPTIONAL:  # written only when set: most cards never use them
+            value = getattr(self, name)
+            if value:
+                rec[name] = value
+        return rec
+
+    @property
+    def on_board(self) -> bool:
+        """Shown as a card of its own in the plenary: not held back, not parked, not folded into a cluster."""
+        return not self.held and not self.parked and self.cluster is None
 
     @classmethod
     def from_record(cls, rec: dict) -> Card:
@@ -165,6 +193,13 @@ class Card:
             source=rec.get("source", "facilitator"),
             links=[int(x) for x in rec.get("links", [])],
             hidden=bool(rec.get("hidden", False)),
+            held=bool(rec.get("held", False)),
+            participant=rec.get("participant"),
+            cluster=int(rec["cluster"]) if rec.get("cluster") is not None else None,
+            is_cluster=bool(rec.get("is_cluster", False)),
+            breakout=bool(rec.get("breakout", False)),
+            picked=bool(rec.get("picked", False)),
+            parked=bool(rec.get("parked", False)),
         )
 
 
@@ -185,6 +220,16 @@ class Meta:
     # lets the phone pick its group, and one per group id (as a string) for a group's own QR.
     open: bool = True
     tokens: dict[str, str] = field(default_factory=dict)
+    phases: tuple[Phase, ...] = DEFAULT_PHASES
+    phase: int = 0  # index into phases
+    private: bool = False  # hidden writing: new notes are held until revealed
+    voting: Voting | None = None  # the current (or last) round of dot voting
+    timer: Timer | None = None
+    breakout: bool = False  # groups work apart: each group's phones see only that group's notes
+
+    @property
+    def current_phase(self) -> Phase:
+        return self.phases[min(self.phase, len(self.phases) - 1)]
 
     def to_record(self) -> dict:
         return {
@@ -197,6 +242,12 @@ class Meta:
             "updated": self.updated,
             "open": self.open,
             "tokens": dict(self.tokens),
+            "phases": [p.to_record() for p in self.phases],
+            "phase": self.phase,
+            "private": self.private,
+            "voting": self.voting.to_record() if self.voting else None,
+            "timer": self.timer.to_record() if self.timer else None,
+            "breakout": self.breakout,
         }
 
     @classmethod
@@ -211,6 +262,12 @@ class Meta:
             schema_version=int(rec["schema_version"]),
             open=bool(rec.get("open", True)),
             tokens={str(k): str(v) for k, v in (rec.get("tokens") or {}).items()},
+            phases=tuple(Phase.from_record(p) for p in rec["phases"]) if rec.get("phases") else DEFAULT_PHASES,
+            phase=int(rec.get("phase") or 0),
+            private=bool(rec.get("private", False)),
+            voting=Voting.from_record(rec.get("voting")),
+            timer=Timer.from_record(rec.get("timer")),
+            breakout=bool(rec.get("breakout", False)),
         )
 
 
@@ -221,6 +278,10 @@ class Session:
     meta: Meta
     groups: dict[int, Group] = field(default_factory=dict)
     cards: dict[int, Card] = field(default_factory=dict)
+    # Plain records, keyed as in the file: votes "<round>:<participant>" → {round, participant, group, cards:
+    # {card id: dots}}; done "<phase>:<participant>" → {phase, participant, group}.
+    votes: dict[str, dict] = field(default_factory=dict)
+    done: dict[str, dict] = field(default_factory=dict)
 
     def column(self, kind: Kind, group_id: int | None | object = ...) -> list[Card]:
         """Cards of one kind in board order; `group_id` (None = no group) narrows it to one group."""
@@ -244,6 +305,10 @@ class Session:
     def linked_from(self, card_id: int) -> list[Card]:
         """Cards that link to this one (options addressing a problem, contributions serving an option)."""
         return sorted((c for c in self.cards.values() if card_id in c.links), key=lambda c: (c.order, c.id))
+
+    def members(self, cluster_id: int) -> list[Card]:
+        """The cards folded into a cluster, in board order."""
+        return sorted((c for c in self.cards.values() if c.cluster == cluster_id), key=lambda c: (c.order, c.id))
 
     def next_id(self, table: dict) -> int:
         return max(table, default=0) + 1

@@ -11,6 +11,7 @@ did not all arrive.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from .errors import ValidationError
@@ -64,3 +65,13 @@ def optional(text: object, field: str, limit: int) -> str | None:
     """Clean an optional single-line value; empty means "not given" (None)."""
     value = clean(text, field, limit, required=False, multiline=False)
     return value or None
+
+
+PARTICIPANT = re.compile(r"^[A-Za-z0-9_-]{8,64}\Z")
+
+
+def check_participant(value: object) -> str:
+    """A phone's id: random letters, digits, '-' and '_' its browser made up (no personal data)."""
+    if not isinstance(value, str) or not PARTICIPANT.match(value):
+        raise ValidationError("This phone's id is not valid: reload the page.")
+    return value
