@@ -12,7 +12,9 @@ from pathlib import Path
 
 from hostile import HOSTILE, rejected
 
-from coprod_tui.core.commands import CardDraft, HideCard, ImportCards, Source, ToggleLink
+from coprod_tui.core.commands import AddCard, CardDraft, HideCard, ImportCards, Source, ToggleLink
+from coprod_tui.core.commands_run import (CastVote, EndBreakout, HoldNotes, MergeCards, OpenVoting, PickCard,
+                                          RevealVotes, StartBreakout)
 from coprod_tui.core.hub import Hub, new_session, open_session
 from coprod_tui.core.model import Kind, Session
 from coprod_tui.core.store import SessionFolder
@@ -71,6 +73,42 @@ def build_fixed(folder: Path) -> str:
         return hub.session.meta.id
     finally:
         hub.close()
+
+
+def build_running(folder: Path) -> str:
+    """A session that was steered: a cluster of two problems (one voted for before the merge: its vote rolls up), a
+    revealed vote, a note held until the reveal, and a breakout with a picked and a parked note."""
+    groups = [("Carers", "carers", "orange"), ("Practitioners", "practitioners", "sky"),
+              ("People who use services", "people", "green")]
+    hub = _hub(folder, "2025-03-14-running", "Steered session", "", groups, "")
+    try:
+        _fill(hub, [
+            (Kind.PROBLEM, "Carers can't get a break at weekends", "Carers", "Asha"),
+            (Kind.PROBLEM, "Respite bookings get lost between teams", "Practitioners", None),
+            (Kind.PROBLEM, "Nobody told me I could ask", None, None),
+            (Kind.OPTION, "A shared booking calendar", "Practitioners", "Sam"),
+        ], [(4, 2)], hidden=[])
+        _steer(hub)
+        return hub.session.meta.id
+    finally:
+        hub.close()
+
+
+def _steer(hub: Hub) -> None:
+    hub.apply(OpenVoting(kind="problem", per_person=3, per_card=2))
+    first, second = "phone-first-0001", "phone-second-002"
+    hub.apply(CastVote(participant=first, card_id=3, round=1, group_id=1, source=Source.PHONE))
+    hub.apply(MergeCards(card_ids=(1, 3), title="Breaks are hard to get, and nobody says you can ask"))
+    for participant, card_id, group in ((first, 5, 1), (second, 5, 3), (second, 2, 3), (second, 2, 3)):
+        hub.apply(CastVote(participant=participant, card_id=card_id, round=1, group_id=group, source=Source.PHONE))
+    hub.apply(RevealVotes())
+    hub.apply(StartBreakout())
+    hub.apply(AddCard(card=CardDraft(kind=Kind.OPTION, text="Carers' own rota", group_id=1)))
+    hub.apply(AddCard(card=CardDraft(kind=Kind.OPTION, text="Ring every carer once", group_id=1)))
+    hub.apply(PickCard(card_id=6, participant="phone-first-0001", group_id=1, source=Source.PHONE))
+    hub.apply(EndBreakout())
+    hub.apply(HoldNotes(hold=True))
+    hub.apply(AddCard(card=CardDraft(kind=Kind.OPTION, text="Still held", group_id=3)))
 
 
 HOSTILE_GROUPS = [
@@ -135,4 +173,4 @@ def check_golden(name: str, data: bytes) -> None:
         assert data == expected, f"{name} differs from its golden file in length ({UPDATE_ENV}=1 regenerates)"
 
 
-__all__ = ["MARKDOWN_LINES", "build_fixed", "build_hostile", "check_golden", "load"]
+__all__ = ["MARKDOWN_LINES", "build_fixed", "build_hostile", "build_running", "check_golden", "load"]

@@ -18,7 +18,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from export_support import MARKDOWN_LINES, build_fixed, build_hostile, check_golden, load
+from export_support import MARKDOWN_LINES, build_fixed, build_hostile, build_running, check_golden, load
 from markdown_it import MarkdownIt
 
 from coprod_tui.core.model import Session
@@ -35,6 +35,7 @@ ALLOWED_ATTRS = {"lang", "charset", "http-equiv", "content", "name", "class", "a
 def sessions(tmp_path_factory) -> dict[str, Session]:
     folder = tmp_path_factory.mktemp("sessions")
     return {"fixed": load(folder, build_fixed(folder)), "hostile": load(folder, build_hostile(folder)),
+            "running": load(folder, build_running(folder)),
             "demo": load(REPO / "sessions", "demo-carers-respite")}
 
 
@@ -109,7 +110,7 @@ def card_texts(session: Session) -> list[str]:
 
 # -- golden files -------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("which", ["fixed", "hostile"])
+@pytest.mark.parametrize("which", ["fixed", "hostile", "running"])
 def test_markdown_and_html_match_their_golden_files(sessions, which):
     session = sessions[which]
     check_golden(f"{which}.md", session_markdown(session).encode("utf-8"))
@@ -193,3 +194,15 @@ def test_html_title_is_escaped_and_swatches_sit_beside_group_names(sessions):
                                          ("#12345", "#999999"), ("", "#999999")])
 def test_a_group_colour_becomes_css_only_when_it_is_one(colour, css):
     assert swatch_colour(colour) == css
+
+
+def test_a_steered_session_exports_clusters_votes_and_breakout_marks(sessions):
+    md = session_markdown(sessions["running"])
+    assert "## Votes (round 1, open)" in md
+    # the vote cast on a note before it was clustered counts for its cluster
+    assert "| **P2** Breaks are hard to get, and nobody says you can ask | 3 | Carers and family 2, " in md
+    assert "cluster of 2 notes · **3 votes**" in md
+    assert "  - **P1** Carers can't get a break at weekends (*Carers*, by Asha)" in md
+    assert md.count("Carers can't get a break at weekends") == 1  # members only under their cluster
+    for words in ("brought back from a breakout", "parked after a breakout", "held until the reveal"):
+        assert words in md

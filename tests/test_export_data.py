@@ -15,7 +15,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from export_support import build_fixed, build_hostile, check_golden, load
+from export_support import build_fixed, build_hostile, build_running, check_golden, load
 
 from coprod_tui.core.hub import open_session
 from coprod_tui.core.model import Kind, Session
@@ -32,6 +32,7 @@ def folder(tmp_path_factory) -> SessionFolder:
     path = tmp_path_factory.mktemp("sessions")
     build_fixed(path)
     build_hostile(path)
+    build_running(path)
     shutil.copy(REPO / "sessions" / "demo-carers-respite.json", path)
     return SessionFolder(path)
 
@@ -40,6 +41,7 @@ def folder(tmp_path_factory) -> SessionFolder:
 def sessions(folder) -> dict[str, Session]:
     return {"fixed": load(folder.folder, "2025-03-14-short-breaks"),
             "hostile": load(folder.folder, "2025-03-14-hostile"),
+            "running": load(folder.folder, "2025-03-14-running"),
             "demo": load(folder.folder, "demo-carers-respite")}
 
 
@@ -47,7 +49,7 @@ def read_back(data: bytes) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
 
 
-@pytest.mark.parametrize("which", ["fixed", "hostile"])
+@pytest.mark.parametrize("which", ["fixed", "hostile", "running"])
 def test_csv_matches_its_golden_file(sessions, which):
     check_golden(f"{which}.csv", session_csv(sessions[which]))
 

@@ -5,7 +5,10 @@ CRLF line ends (RFC 4180, what Excel writes), a header row, cells quoted when th
 inside its quoted cell). Rows follow the board: problems, then options, then contributions, each in board order.
 
 Columns: id, kind, text, group_id, group_name, group_role, author, order, links (card ids joined by spaces), hidden
-(true/false), created, source, session_id, session_title. Empty cells mean "none" (no group, anonymous, no links).
+(true/false), created, source, is_cluster, cluster (the id of the cluster a note was folded into), held (waiting for
+the reveal), breakout, picked, parked, votes (its total in the current voting round, clusters counting their
+members' votes; empty when no vote or not of that kind), session_id, session_title. Empty cells mean "none" (no
+group, anonymous, no links).
 
 Formula injection: a spreadsheet treats a cell starting with `=`, `+`, `-` or `@` as a formula (and tab or carriage
 return can smuggle one in), so a note such as `=HYPERLINK("http://evil", "click")` or `=cmd|' /C calc'!A0` would run
@@ -21,20 +24,28 @@ import io
 from collections.abc import Iterator
 
 from ..core.model import Kind, Session
+from ..core.tally import vote_results
 
 __all__ = ["BOM", "COLUMNS", "neutralise", "session_csv", "session_rows"]
 
 BOM = b"\xef\xbb\xbf"
 COLUMNS: tuple[str, ...] = (
     "id", "kind", "text", "group_id", "group_name", "group_role", "author", "order", "links", "hidden",
-    "created", "source", "session_id", "session_title",
+    "created", "source", "is_cluster", "cluster", "held", "breakout", "picked", "parked", "votes",
+    "session_id", "session_title",
 )
+# Not exported: the phone id (`participant`) of a note. It is random, but it ties notes (and votes) to one phone,
+# which is more than a spreadsheet passed around after the meeting needs to say about anyone.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(cell: str) -> str:
     """Prefix a cell that a spreadsheet would read as a formula with `'` (see the module docstring)."""
     return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def _flag(value: bool) -> str:
+    return "true" if value else "false"
 
 
 def _number(value: float) -> str:
@@ -46,6 +57,7 @@ def session_rows(session: Session) -> Iterator[list[str]]:
     """The table as lists of strings, header first, before neutralising (for callers that want the raw values)."""
     yield list(COLUMNS)
     meta = session.meta
+    votes = {t.card.id: t.total for t in vote_results(session)} if meta.voting else {}
     for kind in Kind:
         for card in session.column(kind):
             group = session.group_of(card)
@@ -62,6 +74,13 @@ def session_rows(session: Session) -> Iterator[list[str]]:
                 "true" if card.hidden else "false",
                 card.created,
                 card.source,
+                _flag(card.is_cluster),
+                "" if card.cluster is None else str(card.cluster),
+                _flag(card.held),
+                _flag(card.breakout),
+                _flag(card.picked),
+                _flag(card.parked),
+                str(votes[card.id]) if card.id in votes else "",
                 meta.id,
                 meta.title,
             ]

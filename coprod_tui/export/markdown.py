@@ -27,6 +27,7 @@ import re
 import string
 
 from ..core.model import Card, Group, Kind, Session
+from ..core.tally import vote_results
 
 __all__ = ["KIND_LETTERS", "escape_line", "escape_text", "group_mention", "labels", "session_markdown"]
 
@@ -124,17 +125,19 @@ def _header(session: Session) -> list[str]:
 
 
 def _summary(session: Session) -> list[str]:
-    """The groups with their roles and how many notes of each kind they gave: who was heard, at a glance."""
+    """The groups with their roles and how many notes of each kind they gave: who was heard, at a glance. Clusters
+    are the facilitator's titles, not anyone's note: their members are counted instead."""
     kinds = list(Kind)
+    notes = [c for c in session.cards.values() if not c.is_cluster]
     rows: list[tuple[str, str, list[int]]] = []
     for group in session.groups.values():
-        counts = [len(session.column(kind, group.id)) for kind in kinds]
+        counts = [sum(1 for c in notes if c.kind is kind and c.group_id == group.id) for kind in kinds]
         rows.append((group_mention(group), escape_line(group.role.label), counts))
-    ungrouped = [c for c in session.cards.values() if session.group_of(c) is None]
+    ungrouped = [c for c in notes if session.group_of(c) is None]
     if ungrouped:
         counts = [sum(1 for c in ungrouped if c.kind is kind) for kind in kinds]
         rows.append(("No group", "", counts))
-    totals = [len(session.column(kind)) for kind in kinds]
+    totals = [sum(1 for c in notes if c.kind is kind) for kind in kinds]
     heading = ["Group", "Role", *(kind.label for kind in kinds), "All"]
     lines = ["## Groups", ""]
     if not session.groups:
@@ -152,13 +155,26 @@ def _summary(session: Session) -> list[str]:
     return lines + [""]
 
 
-def _card(session: Session, card: Card, label: dict[int, str]) -> list[str]:
+def _card(session: Session, card: Card, label: dict[int, str], votes: dict[int, int]) -> list[str]:
     lines = [f"- **{label[card.id]}** {escape_text(card.text, INDENT)}", ""]
-    author = one_line(card.author or "").strip()
-    details = [group_mention(session.group_of(card)), f"by {escape_line(author)}" if author else "anonymous"]
-    if card.hidden:
-        details.append("**hidden from phones**")
+    if card.is_cluster:
+        members = session.members(card.id)
+        details = [f"cluster of {len(members)} note{'s' * (len(members) != 1)}"]
+    else:
+        author = one_line(card.author or "").strip()
+        details = [group_mention(session.group_of(card)), f"by {escape_line(author)}" if author else "anonymous"]
+    if card.id in votes:
+        details.append(f"**{votes[card.id]} vote{'s' * (votes[card.id] != 1)}**")
+    details += [words for flag, words in ((card.hidden, "**hidden from phones**"),
+                                          (card.held, "held until the reveal"),
+                                          (card.picked, "brought back from a breakout"),
+                                          (card.parked, "parked after a breakout")) if flag]
     lines += [INDENT + " · ".join(details), ""]
+    if card.is_cluster:
+        for member in session.members(card.id):
+            author = one_line(member.author or "").strip()
+            who = f"{group_mention(session.group_of(member))}, {f'by {escape_line(author)}' if author else 'anonymous'}"
+            lines += [f"{INDENT}- **{label[member.id]}** {escape_text(member.text, INDENT * 2)} ({who})", ""]
     word = LINK_WORDS.get(card.kind)
     if word and card.links:
         targets = []
@@ -175,12 +191,31 @@ def _card(session: Session, card: Card, label: dict[int, str]) -> list[str]:
 def session_markdown(session: Session) -> str:
     """The whole session as one Markdown document (UTF-8 text, `\\n` line ends, ending with one newline)."""
     label = labels(session)
-    lines = _header(session) + _summary(session)
+    lines = _header(session) + _summary(session) + _votes(session, label)
+    votes = {t.card.id: t.total for t in vote_results(session) if t.total} if session.meta.voting else {}
     for kind in Kind:
-        cards = session.column(kind)
+        cards = [c for c in session.column(kind) if c.cluster is None]  # members are listed under their cluster
         lines += [f"## {kind.label} ({len(cards)})", ""]
         if not cards:
             lines += [f"No {kind.label.lower()}.", ""]
         for card in cards:
-            lines += _card(session, card, label)
+            lines += _card(session, card, label, votes)
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _votes(session: Session, label: dict[int, str]) -> list[str]:
+    """The latest round of dot voting: every note voted for, most votes first, with the split by role — whose
+    priorities these are."""
+    voting = session.meta.voting
+    results = [t for t in vote_results(session) if t.total] if voting else []
+    if voting is None or not results:
+        return []
+    state = "open" if voting.open else "closed"
+    lines = [f"## Votes (round {voting.round}, {state})", "",
+             f"{Kind(voting.kind).label}: {voting.per_person} votes per person, at most {voting.per_card} per note.",
+             "", "| Note | Votes | By role |", "| --- | ---: | --- |"]
+    for tally in results:
+        split = ", ".join(f"{escape_line(role.label) if role else 'no group'} {n}"
+                          for role, n in sorted(tally.by_role.items(), key=lambda kv: -kv[1]))
+        lines.append(f"| **{label[tally.card.id]}** {escape_line(_short(tally.card.text))} | {tally.total} | {split} |")
+    return lines + [""]
