@@ -331,7 +331,8 @@ def test_no_facilitator_action_is_reachable_over_http(hub):
     assert routes == {
         ("GET", "/healthz"), ("HEAD", "/healthz"),
         ("GET", "/j/{token}"), ("HEAD", "/j/{token}"), ("POST", "/j/{token}"),
-        ("POST", "/api/v1/j/{token}/notes"),
+        ("POST", "/api/v1/j/{token}/notes"), ("POST", "/api/v1/j/{token}/votes"),
+        ("POST", "/api/v1/j/{token}/done"), ("POST", "/api/v1/j/{token}/picks"),
         ("GET", "/api/v1/j/{token}/board"), ("HEAD", "/api/v1/j/{token}/board"),
         ("GET", "/api/v1/j/{token}/events"),
         ("GET", "/static/{name}"), ("HEAD", "/static/{name}"),

@@ -31,7 +31,8 @@ def header_or_peer(request: web.BaseRequest) -> str:
 
 
 def web_settings(**changes: Any) -> WebSettings:
-    base: dict[str, Any] = dict(rate_limit=RateLimit(burst=10_000, refill_seconds=0.001), client_key=header_or_peer,
+    base: dict[str, Any] = dict(rate_limit=RateLimit(burst=10_000, refill_seconds=0.001),
+                                tap_limit=RateLimit(burst=10_000, refill_seconds=0.001), client_key=header_or_peer,
                                 keepalive_seconds=15.0, poll_seconds=0.05)
     base.update(changes)
     return WebSettings(**base)

@@ -31,11 +31,16 @@ MAX_TIMER_SECONDS = 366 * 24 * 3600  # no practical cap; only what a date can ho
 VOTABLE = (Kind.PROBLEM, Kind.OPTION)
 
 
+def _whole(value: object) -> bool:
+    """A whole number, not a bool (True == 1 in Python, but a phone sending `true` did not mean phase 1)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 # -- phases -----------------------------------------------------------------------------------------------------
 
 def _set_phase(hub: Hub, cmd: SetPhase):
     meta = hub.session.meta
-    if not isinstance(cmd.index, int) or not 0 <= cmd.index < len(meta.phases):
+    if not _whole(cmd.index) or not 0 <= cmd.index < len(meta.phases):
         raise ValidationError(f"There is no phase {cmd.index!r}: this session has {len(meta.phases)} phases.")
     if cmd.index == meta.phase:
         raise ValidationError(f"The session is already in “{meta.phases[cmd.index].name}”.")
@@ -88,9 +93,24 @@ def _open_voting(hub: Hub, cmd: OpenVoting):
     current = hub.session.meta.voting
     if current is not None and current.open:
         raise ValidationError("Voting is already open: close it before opening a new round.")
-    used = [int(r["round"]) for r in hub.session.votes.values()] + ([current.round] if current else [])
-    voting = Voting(round=max(used, default=0) + 1, kind=kind.value, per_person=per_person, per_card=per_card)
+    round_no = max(_rounds_used(hub), default=0) + 1
+    voting = Voting(round=round_no, kind=kind.value, per_person=per_person, per_card=per_card)
     return "vote.open", _meta_patch(hub, voting=voting.to_record()), None, None
+
+
+def _rounds_used(hub: Hub) -> set[int]:
+    """Every round number the session has given out: the current round, rounds with votes, and rounds in the
+    history. A round that was opened and then undone may already be on a phone's screen, so its number is never
+    given to another round (the phone would vote in it as if nothing had changed)."""
+    used = {int(r["round"]) for r in hub.session.votes.values()}
+    if hub.session.meta.voting is not None:
+        used.add(hub.session.meta.voting.round)
+    for event in hub.events:
+        for record in event.patch.get("meta", {}).get("1", ()):
+            voting = (record or {}).get("voting")
+            if voting:
+                used.add(int(voting["round"]))
+    return used
 
 
 def _dots(value: object, what: str) -> int:
@@ -116,6 +136,16 @@ def _reveal_votes(hub: Hub, cmd: RevealVotes):
         _meta_patch(hub, voting={**voting.to_record(), "revealed": cmd.revealed}), None, None
 
 
+def _votable(hub: Hub, card: Card, voting: Voting) -> bool:
+    """Still in the vote: of the round's kind, on the board (or folded into a cluster that is)."""
+    if card.hidden or card.held or card.parked or card.kind.value != voting.kind:
+        return False
+    if card.cluster is not None:
+        cluster = hub.session.cards.get(card.cluster)
+        return cluster is not None and _votable(hub, cluster, voting)
+    return True
+
+
 def _cast_vote(hub: Hub, cmd: CastVote):
     participant = check_participant(cmd.participant)
     voting = hub.session.meta.voting
@@ -125,22 +155,36 @@ def _cast_vote(hub: Hub, cmd: CastVote):
         raise Refused("A new round of voting has started: your screen has been updated.")
     if cmd.delta not in (1, -1):
         raise ValidationError("A vote adds or takes back one dot at a time.")
-    card = hub.session.cards.get(cmd.card_id) if isinstance(cmd.card_id, int) else None
-    if card is None or card.hidden or card.held or card.parked:
-        raise NotFound("That note is not on the board (any more).")
-    if card.cluster is not None:
-        raise Refused("That note is now part of a cluster: vote on the cluster.")
-    if card.kind.value != voting.kind:
-        raise Refused(f"This round is a vote on {Kind(voting.kind).label.lower()}.")
     key = f"{voting.round}:{participant}"
     before = hub.session.votes.get(key)
     cards = dict((before or {}).get("cards", {}))
+    card = hub.session.cards.get(cmd.card_id) if isinstance(cmd.card_id, int) else None
+    if cmd.delta < 0 and str(cmd.card_id) in cards and (card is None or not _votable(hub, card, voting)):
+        # A dot on a note that has since gone (deleted, hidden, parked, moved) can always be taken back.
+        mine = int(cards.pop(str(cmd.card_id))) - 1
+        if mine:
+            cards[str(cmd.card_id)] = mine
+        after = {**(before or {}), "cards": cards} if cards else None
+        return "vote.take", {"votes": {key: (before, after)}}, cmd.card_id, None
+    if card is None or card.hidden or card.held or card.parked:
+        raise NotFound("That note is not on the board (any more).")
+    if card.cluster is not None and cmd.delta > 0:  # a dot placed before the merge can still be taken back
+        raise Refused("That note is now part of a cluster: vote on the cluster.")
+    if card.kind.value != voting.kind:
+        raise Refused(f"This round is a vote on {Kind(voting.kind).label.lower()}.")
     mine = int(cards.get(str(card.id), 0)) + cmd.delta
     if mine < 0:
         raise Refused("You have no vote on that note to take back.")
-    if mine > voting.per_card:
+    # The per-note limit is on what the room sees: a cluster together with the dots its members had before the merge.
+    counted = card if card.cluster is None else hub.session.cards.get(card.cluster, card)
+    family = {counted.id, *(m.id for m in hub.session.members(counted.id))}
+    on_it = sum(int(n) for cid, n in cards.items() if int(cid) in family) + cmd.delta
+    if cmd.delta > 0 and on_it > voting.per_card:
         raise Refused(f"At most {voting.per_card} vote{'s' * (voting.per_card != 1)} on one note.")
-    if cmd.delta > 0 and sum(int(n) for n in cards.values()) + 1 > voting.per_person:
+    # Only dots on notes still in the vote count against the allowance.
+    live = sum(int(n) for cid, n in cards.items()
+               if (c := hub.session.cards.get(int(cid))) is not None and _votable(hub, c, voting))
+    if cmd.delta > 0 and live + 1 > voting.per_person:
         raise Refused(f"You have used all {voting.per_person} of your votes: take one back to move it.")
     if mine:
         cards[str(card.id)] = mine
@@ -265,6 +309,8 @@ def _stop_timer(hub: Hub, cmd: StopTimer):
 
 def _mark_done(hub: Hub, cmd: MarkDone):
     participant = check_participant(cmd.participant)
+    if not _whole(cmd.phase):
+        raise ValidationError("The phase is a whole number.")
     if cmd.phase != hub.session.meta.phase:
         raise Refused("The session has moved on to another phase: your screen has been updated.")
     key = f"{cmd.phase}:{participant}"
@@ -302,7 +348,7 @@ def _pick_card(hub: Hub, cmd: PickCard):
         check_participant(cmd.participant)
         if not hub.session.meta.breakout:
             raise Refused("The groups are back together: the facilitator now chooses.")
-        if card.group_id is None or card.group_id != cmd.group_id or card.hidden or card.held:
+        if card.group_id is None or card.group_id != cmd.group_id or card.hidden or card.held or card.parked:
             raise NotFound("That note is not one of your group's.")
     if card.picked == cmd.picked:
         raise Refused("That note is already picked." if cmd.picked else "That note was not picked.")
@@ -316,7 +362,13 @@ def _park_card(hub: Hub, cmd: ParkCard):
         raise ValidationError("That note is already parked." if cmd.parked else "That note is not parked.")
     if card.is_cluster or card.cluster is not None:
         raise ValidationError("Split the cluster before parking its notes.")
-    return ("card.park" if cmd.parked else "card.unpark"), _card_patch((card, _copy(card, parked=cmd.parked))), \
+    changes: dict = {"parked": cmd.parked}
+    if not cmd.parked and card.breakout and not hub.session.meta.breakout:
+        # Brought back to the plenary by the facilitator: picked, as if its group had chosen it, so the end of a
+        # later breakout (which parks unpicked breakout notes) does not park it again. During a breakout, unparking
+        # only returns it to its group's list.
+        changes["picked"] = True
+    return ("card.park" if cmd.parked else "card.unpark"), _card_patch((card, _copy(card, **changes))), \
         card.id, None
 
 

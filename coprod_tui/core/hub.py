@@ -24,7 +24,7 @@ from . import text as T
 from .commands import CardDraft, Command, Event, RotateTokens, Source
 from .errors import NotFound, UnreadableSession, ValidationError
 from .handlers import HANDLERS, LABELS, Patch, make_group
-from .model import Card, Group, Kind, Meta, Session
+from .model import SCHEMA_VERSION, Card, Group, Kind, Meta, Session
 from .store import SessionFolder
 
 log = logging.getLogger(__name__)
@@ -165,6 +165,9 @@ class Hub:
         with self.storage.transaction():
             self._apply_patch(event.patch, forward=True)
             self.session.meta.updated = event.at
+            # A file first written by an older coprod is upgraded by its first change: from then on it may hold
+            # what that version would drop on save, so it must say it is of this version (that version refuses it).
+            self.session.meta.schema_version = SCHEMA_VERSION
             self.storage.put("meta", 1, self.session.meta.to_record())
             self.storage.put("events", event.seq, event.to_record())
         self._seq = event.seq

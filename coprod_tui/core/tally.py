@@ -55,7 +55,9 @@ def vote_results(session: Session, round_no: int | None = None) -> list[CardTall
         role = _role_of(session, group_id)
         for card_id, dots in record.get("cards", {}).items():
             card = counted_card(session, int(card_id))
-            if card is None:
+            # Only what the room may see, in the round's column: dots on a note hidden by moderation, parked, or
+            # moved to another column since are not shown (voters() still counts them as placed).
+            if card is None or card.hidden or not card.on_board or (kind is not None and card.kind is not kind):
                 continue
             tally = tallies.setdefault(card.id, CardTally(card))
             tally.total += int(dots)

@@ -15,22 +15,29 @@ from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Header
 
 from ..core.commands import Event
 from ..core.errors import CoprodError
 from ..core.hub import Hub
 from ..core.model import Card, Kind
-from .card_list import CardList
-from .detail import CardDetail
+from .balance_bar import BalanceBar
 from .board_actions import KINDS, CardActions
+from .board_draw import board_column, board_facts
 from .board_phones import PhoneControls
 from .board_review import ReviewControls
+from .board_run import RunControls
+from .board_views import ViewControls
+from .board_votes import VoteControls
+from .card_list import CardList
+from .detail import CardDetail
 from .palette import BoardCommands
+from .phase_bar import PhaseBar
+from .vote_dialogs import ResultsScreen
 
 # Actions that change the session: hidden in review (read-only) mode.
 WRITE_ACTIONS = {"add", "edit", "delete", "move", "reorder", "group", "link", "hide", "undo", "redo",
-                 *PhoneControls.PHONE_ACTIONS, "phones"}
+                 *PhoneControls.PHONE_ACTIONS, "phones", *RunControls.RUN_ACTIONS, *VoteControls.VOTE_ACTIONS}
 
 
 class HubChanged(Message):
@@ -48,7 +55,7 @@ class HubChanged(Message):
         return False
 
 
-class BoardScreen(CardActions, PhoneControls, ReviewControls, Screen):
+class BoardScreen(CardActions, PhoneControls, ReviewControls, RunControls, VoteControls, ViewControls, Screen):
     """One session's board."""
 
     COMMANDS = Screen.COMMANDS | {BoardCommands}
@@ -69,6 +76,8 @@ class BoardScreen(CardActions, PhoneControls, ReviewControls, Screen):
         Binding("1", "view('all')", "All groups", show=False),
         Binding("2", "next_group", "One group", show=False),
         Binding("3", "view('lanes')", "Lanes", show=False),
+        *RunControls.RUN_BINDINGS,
+        *VoteControls.VOTE_BINDINGS,
         Binding("left", "focus_cell(-1)", "Column ←", show=False),
         Binding("right", "focus_cell(1)", "Column →", show=False),
         Binding("question_mark", "help", "Help"),
@@ -96,6 +105,7 @@ class BoardScreen(CardActions, PhoneControls, ReviewControls, Screen):
         self._had_card: bool | None = None
         self._undo_state: tuple[bool, bool] | None = None
         self._init_phones()
+        self._init_votes()
 
     @property
     def session(self):
@@ -104,42 +114,23 @@ class BoardScreen(CardActions, PhoneControls, ReviewControls, Screen):
     # -- layout -------------------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Header(show_clock=True)
-        yield Static(id="question")
+        yield PhaseBar(self.hub, self.app.group_shade, id="phase-bar")
         yield Container(id="board")
         with VerticalScroll(id="detail-pane"):
             yield CardDetail(id="detail")
-        yield Footer()
+        yield BalanceBar(self.hub, self.app.group_shade, id="balance")
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.title = self.session.meta.title
         self.show_phone_status()
         self.set_class(self.hub.read_only, "read-only")
         self._unsubscribe = self.hub.subscribe(lambda event: self.post_message(HubChanged(event)))
-        self._show_question()
         self._build_cells()
 
     def on_unmount(self) -> None:
         if self._unsubscribe:
             self._unsubscribe()
-
-    def _show_question(self) -> None:
-        question = self.session.meta.question
-        self.query_one("#question", Static).update(Content(question) if question else Content(""))
-        self.query_one("#question").display = bool(question)
-
-    def _cells(self) -> list[tuple[Kind, int | None | object, str]]:
-        """(kind, group filter, title) for each cell of the current view, row by row."""
-        if self.view == "lanes":
-            lanes: list[tuple[int | None, str]] = [(g.id, g.name) for g in self.session.groups.values()]
-            if any(c.group_id is None for c in self.session.cards.values()):
-                lanes.append((None, "No group"))
-            return [(kind, gid, f"{name} · {kind.label}") for kind in KINDS for gid, name in lanes]
-        if self.view.startswith("group:"):
-            gid = int(self.view.split(":")[1])
-            group = self.session.groups.get(gid)
-            name = group.name if group else "?"
-            return [(kind, gid, f"{kind.label} · {name}") for kind in KINDS]
-        return [(kind, ..., kind.label) for kind in KINDS]
 
     def _build_cells(self, focus_index: int = 0) -> None:
         self.run_worker(self._rebuild(focus_index), group="cells", exclusive=True)
@@ -168,14 +159,6 @@ class BoardScreen(CardActions, PhoneControls, ReviewControls, Screen):
     def _lists(self) -> list[CardList]:
         return list(self.query(CardList))
 
-    def watch_view(self) -> None:
-        self._build_cells()
-        label = {"all": "all groups", "lanes": "groups side by side"}.get(self.view)
-        if label is None:
-            group = self.session.groups.get(int(self.view.split(":")[1]))
-            label = f"only {group.name}" if group else "one group"
-        self.notify(Content(f"View: {label}"), timeout=2)
-
     # -- hub events ---------------------------------------------------------------------------------------------
     @on(HubChanged)
     def _hub_changed(self, message: HubChanged) -> None:
@@ -187,18 +170,25 @@ class BoardScreen(CardActions, PhoneControls, ReviewControls, Screen):
                 return
         if "session.edit" in types:
             self.title = self.session.meta.title
-            self._show_question()
         self._note_phone_events(events)
         mine = [e.card_id for e in events if e.source == "facilitator"]
         kinds: set[Kind] | None = set()
         for event in events:
             touched = self._touched_kinds(event)
             kinds = None if touched is None or kinds is None else kinds | touched
-        self.refresh_cards(mine[-1] if mine else None, kinds)
+        if kinds is None or kinds:
+            self.refresh_cards(mine[-1] if mine else None, kinds)
+        self.query_one(PhaseBar).sync()
+        self.query_one(BalanceBar).refresh()
+        if any("meta" in e.patch for e in events):
+            self.refresh_bindings()  # keys that depend on the phase, the timer, the vote…
+        if isinstance(self.app.screen, ResultsScreen):
+            self.app.screen.show()
 
     def _touched_kinds(self, event: Event) -> set[Kind] | None:
         """Columns an event can change: its cards' columns and the columns of cards they link to (whose link
-        counts change). None means "all" (a message may stand for several collapsed events)."""
+        counts change); for a vote, the voted column if its totals are shown. None means "all" (a message may
+        stand for several collapsed events)."""
         kinds: set[Kind] = set()
         for before, after in event.patch.get("cards", {}).values():
             for record in (before, after):
@@ -208,24 +198,32 @@ class BoardScreen(CardActions, PhoneControls, ReviewControls, Screen):
                 for target in record.get("links", []):
                     card = self.session.cards.get(target)
                     kinds.add(card.kind if card else Kind.PROBLEM)
-        return kinds if event.patch.keys() <= {"cards"} else None
+        voting = self.session.meta.voting
+        if "votes" in event.patch and voting is not None and voting.revealed:
+            kinds.add(Kind(voting.kind))
+        return kinds if event.patch.keys() <= {"cards", "votes", "done"} else None
 
     def refresh_cards(self, focus_card: int | None = None, kinds: set[Kind] | None = None) -> None:
-        """Redraw the cells (of `kinds`, default all) from the hub's session; select `focus_card` if given."""
+        """Redraw the cells (of `kinds`, default all) from the hub's session; select `focus_card` if given.
+
+        Only cards on the board are drawn (not held, parked or folded into a cluster); a cell's title says how many
+        notes of its own are held until the reveal."""
         session = self.session
-        linked_from: dict[int, int] = {}
-        for card in session.cards.values():
-            for target in card.links:
-                linked_from[target] = linked_from.get(target, 0) + 1
+        facts = board_facts(session)
+        self.marked &= {c.id for c in session.cards.values() if c.on_board}
         focus_list = None
         new_cards = self.new_cards()
         for card_list in self._lists():
             if kinds is not None and card_list.kind not in kinds:
                 continue
-            cards = session.column(card_list.kind, card_list.group_id)
-            card_list.set_cards(cards, session.groups, linked_from, new_cards,
-                                select=focus_card if focus_card in {c.id for c in cards} else None)
+            cards = board_column(session, card_list.kind, card_list.group_id)
+            card_list.set_cards(cards, session.groups, facts, new_cards,
+                                select=focus_card if focus_card in {c.id for c in cards} else None,
+                                marked=self.marked)
             title = Text(card_list.cell_title) + Text(f" ({len(cards)})", style="dim")
+            held = facts.held_in(card_list.kind, card_list.group_id)
+            if held:
+                title.append(f" +{held} held", style="bold")
             card_list.border_title = Content.from_rich_text(title)
             if focus_card is not None and card_list.selected_id == focus_card:
                 focus_list = card_list
@@ -282,6 +280,10 @@ class BoardScreen(CardActions, PhoneControls, ReviewControls, Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in WRITE_ACTIONS and self.hub.read_only:
             return False
+        if action in self.RUN_ACTIONS:
+            return self.run_action_state(action, parameters)
+        if action in self.VOTE_ACTIONS or action == "vote_results":
+            return self.vote_action_state(action)
         if action == "reopen" and not self.hub.read_only:
             return False
         if action in ("edit", "delete", "move", "reorder", "group", "link", "hide") and self.selected_card() is None:
@@ -312,35 +314,6 @@ class BoardScreen(CardActions, PhoneControls, ReviewControls, Screen):
         if state != self._undo_state:
             self._undo_state = state
             self.refresh_bindings()
-
-    def action_view(self, view: str) -> None:
-        self.view = view
-
-    def action_next_group(self) -> None:
-        ids = list(self.session.groups)
-        if not ids:
-            self.notify("This session has no groups.")
-            return
-        current = int(self.view.split(":")[1]) if self.view.startswith("group:") else None
-        following = ids[(ids.index(current) + 1) % len(ids)] if current in ids else ids[0]
-        self.view = f"group:{following}"
-
-    def action_cycle_view(self) -> None:
-        """all → each group in turn → lanes → all."""
-        ids = list(self.session.groups)
-        if self.view == "all":
-            self.view = f"group:{ids[0]}" if ids else "lanes"
-        elif self.view.startswith("group:"):
-            current = int(self.view.split(":")[1])
-            position = ids.index(current) + 1 if current in ids else len(ids)
-            self.view = f"group:{ids[position]}" if position < len(ids) else "lanes"
-        else:
-            self.view = "all"
-
-    def action_focus_cell(self, step: int) -> None:
-        lists = self._lists()
-        if lists:
-            lists[(self._focused_index() + step) % len(lists)].focus()
 
     def action_help(self) -> None:
         from .help import HelpScreen

@@ -26,6 +26,7 @@ from textual.strip import Strip
 
 from ..core.colours import GROUP_GLYPHS
 from ..core.model import Card, Group, Kind
+from .board_draw import BoardFacts
 
 CARD_HEIGHT = 4
 TEXT_LINES = 2
@@ -44,12 +45,17 @@ class CardView:
     linked_from: int
     hidden: bool = False
     new: bool = False
+    marked: bool = False  # marked with m, to be clustered
+    cluster_size: int | None = None  # a cluster: how many notes it holds
+    votes: int | None = None  # dots, when the tallies of a vote on this column are revealed
+    picked: str | None = None  # breakout pick: "picked" during the breakout, "from" (+ the group) after it
 
 
 class CardList(ScrollView, can_focus=True):
     """One column (or one lane cell) of the board."""
 
-    COMPONENT_CLASSES = {"card-list--card", "card-list--cursor", "card-list--selected", "card-list--meta", "card-list--empty"}
+    COMPONENT_CLASSES = {"card-list--card", "card-list--cursor", "card-list--selected", "card-list--meta",
+                         "card-list--empty", "card-list--votes"}
     BINDINGS = [
         Binding("up", "cursor(-1)", "Up", show=False),
         Binding("down", "cursor(1)", "Down", show=False),
@@ -105,10 +111,12 @@ class CardList(ScrollView, can_focus=True):
     def selected_id(self) -> int | None:
         return self.views[self.cursor].id if self.views else None
 
-    def set_cards(self, cards: list[Card], groups: dict[int, Group], linked_from: dict[int, int],
-                  new_cards: set[int] = frozenset(), select: int | None = None) -> None:
+    def set_cards(self, cards: list[Card], groups: dict[int, Group], facts: BoardFacts,
+                  new_cards: set[int] = frozenset(), select: int | None = None,
+                  marked: set[int] = frozenset()) -> None:
         """Show these cards; keep the selection on the same card when it is still there (or move to `select`)."""
         previous = select if select is not None else self.selected_id
+        votes = facts.votes if facts.votes is not None and facts.votes_kind is self.kind else None
         self.views = [
             CardView(
                 id=c.id,
@@ -117,9 +125,13 @@ class CardList(ScrollView, can_focus=True):
                 group_slot=groups[c.group_id].colour if c.group_id in groups else None,
                 author=c.author,
                 links=len(c.links),
-                linked_from=linked_from.get(c.id, 0),
+                linked_from=facts.linked_from.get(c.id, 0),
                 hidden=c.hidden,
                 new=c.id in new_cards,
+                marked=c.id in marked,
+                cluster_size=facts.cluster_sizes.get(c.id, 0) if c.is_cluster else None,
+                votes=votes.get(c.id, 0) if votes is not None else None,
+                picked=_picked_marker(c, facts.breakout),
             )
             for c in cards
         ]
@@ -243,20 +255,31 @@ class CardList(ScrollView, can_focus=True):
     def _meta(self, view: CardView, base: Style, shade: Style) -> Text:
         muted = self.get_component_rich_style("card-list--meta")
         meta = base + Style(color=muted.color)  # the colour only: its background would hide the cursor's
+        badge = meta + Style(bold=True, reverse=True)
         text = Text(style=meta, no_wrap=True, overflow="ellipsis")
-        if view.new:  # a phone's note that just arrived
-            text.append("NEW", style=meta + Style(bold=True, reverse=True))
+        # Markers first, so a narrow column never cuts them off.
+        for shown, word in ((view.new, "NEW"), (view.hidden, "HIDDEN"), (view.marked, "MARKED")):
+            if shown:  # NEW: a phone's note that just arrived; MARKED: to be clustered (m)
+                text.append(word, style=badge)
+                text.append(" ")
+        if view.votes is not None:
+            votes = self.get_component_rich_style("card-list--votes")
+            text.append(f"● {view.votes}", style=base + Style(color=votes.color, bold=True))
+            text.append("  ")
+        if view.picked is not None:  # "★ picked ● Carers · …" in the breakout, "★ from ● Carers · …" after it
+            text.append(f"★ {view.picked}", style=base + Style(bold=True))
             text.append(" ")
-        if view.hidden:  # first, so a narrow column never cuts it off
-            text.append("HIDDEN", style=meta + Style(bold=True, reverse=True))
-            text.append(" ")
-        if view.group_name is not None:
-            text.append(f"{GROUP_GLYPHS.get(view.group_slot or '', '●')} ", style=base + shade)
-            text.append(view.group_name, style=base + shade + Style(bold=True))
+        if view.cluster_size is not None:
+            text.append(f"⧉ {view.cluster_size} note" + ("" if view.cluster_size == 1 else "s"),
+                        style=base + Style(bold=True))
         else:
-            text.append("no group", style=meta + Style(italic=True))
-        text.append(" · ")
-        text.append(view.author or "anonymous", style=meta + Style(italic=view.author is None))
+            if view.group_name is not None:
+                text.append(f"{GROUP_GLYPHS.get(view.group_slot or '', '●')} ", style=base + shade)
+                text.append(view.group_name, style=base + shade + Style(bold=True))
+            else:
+                text.append("no group", style=meta + Style(italic=True))
+            text.append(" · ")
+            text.append(view.author or "anonymous", style=meta + Style(italic=view.author is None))
         link_total = view.links + view.linked_from
         if link_total:
             text.append(f"  · {link_total} link" + ("" if link_total == 1 else "s"))
@@ -265,3 +288,10 @@ class CardList(ScrollView, can_focus=True):
     @staticmethod
     def _strip(segments: list[Segment], width: int, style: Style) -> Strip:
         return Strip(segments).extend_cell_length(width, style).crop(0, width)
+
+
+def _picked_marker(card: Card, breakout: bool) -> str | None:
+    """Breakout picks: "picked" while the groups are apart; afterwards "from" (followed by the group's name)."""
+    if not card.picked:
+        return None
+    return "picked" if breakout else "from"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -19,6 +20,10 @@ _KEY_NAMES = {
     "left": "←",
     "right": "→",
     "escape": "esc",
+    "left_square_bracket": "[",
+    "right_square_bracket": "]",
+    "number_sign": "#",
+    "plus": "+",
 }
 
 
@@ -26,15 +31,25 @@ def key_label(keys: str) -> str:
     return " / ".join(_KEY_NAMES.get(k, k) for k in keys.split(","))
 
 
-def keys_table(screen: Screen) -> Table:
-    table = Table(box=None, show_header=False, padding=(0, 2))
+def _pairs(rows: list[tuple[str, str]]) -> Table:
+    table = Table(box=None, show_header=False, padding=(0, 2, 0, 0), expand=True)
     table.add_column(style="bold", no_wrap=True)
-    table.add_column()
-    for binding in screen.BINDINGS:
-        table.add_row(Text(key_label(binding.key)), Text(binding.description))
-    for keys, description in getattr(screen, "HELP_EXTRA", []):
+    table.add_column(ratio=1)
+    for keys, description in rows:
         table.add_row(Text(keys), Text(description))
     return table
+
+
+def keys_table(screen: Screen) -> RenderableType:
+    """Every binding of the screen in two columns (a board has many keys), then its HELP_EXTRA lines."""
+    rows = [(key_label(b.key), b.description) for b in screen.BINDINGS]
+    half = (len(rows) + 1) // 2
+    outer = Table.grid(expand=True, padding=(0, 2))
+    outer.add_column(ratio=1)
+    outer.add_column(ratio=1)
+    outer.add_row(_pairs(rows[:half]), _pairs(rows[half:]))
+    extra = getattr(screen, "HELP_EXTRA", [])
+    return Group(outer, Text(""), _pairs(list(extra))) if extra else outer
 
 
 class HelpScreen(ModalScreen[None]):

@@ -1,8 +1,11 @@
-"""A per-client token bucket for note posts.
+"""A per-client token bucket for posts: one limiter for notes, another for taps (votes, "I'm done", picks).
 
 Why: one phone (or one script) sending notes in a loop must not flood the board or the disk, and must not slow the
 other phones down. Each client address gets its own bucket of `burst` notes that refills at one note every
 `refill_seconds`; an empty bucket answers "wait this long" (the 429's Retry-After) instead of queueing the request.
+
+Taps have their own limiter with a bigger, faster bucket (see `WebSettings.tap_limit`): someone voting quickly must
+never be told to wait, and voting must not use up the allowance for notes.
 
 Memory is bounded: at most `max_clients` buckets are kept; full buckets (idle clients) are forgotten first, since a
 forgotten client simply starts again with a full bucket, which is exactly what it would have had.

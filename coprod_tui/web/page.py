@@ -24,6 +24,8 @@ KIND_CHOICES: tuple[tuple[str, str, str], ...] = (
     ("contribution", "Contribution", "Something you or others could offer to make an idea happen."),
 )
 CLOSED_TEXT = "The facilitator has closed this session to new notes. Thank you for taking part."
+PRIVATE_TEXT = "Notes stay private until the facilitator reveals them."
+HELD_TEXT = "It stays private, seen only by you, until the facilitator reveals the notes."
 
 
 def esc(value: object) -> str:
@@ -58,6 +60,11 @@ class PageContext:
     groups: tuple[tuple[int, str], ...]  # (id, name): the choices on the everyone link
     fixed_group: str | None  # the group's name on a group link; None on the everyone link
     root: str = "../"  # relative path from the page to the app's root (static files, API)
+    phase_index: int = 0
+    phase: str = ""  # the current phase's name and prompt, shown at the top
+    prompt: str = ""
+    phase_kind: str | None = None  # the kind the form starts on (the writer may change it)
+    private: bool = False  # hidden writing: new notes are held until the reveal
 
 
 def _document(title: str, body: str, root: str, *, script: bool = False) -> str:
@@ -75,10 +82,11 @@ def _header(ctx: PageContext) -> str:
     return f'<header>\n<h1>{esc(ctx.title)}</h1>{question}\n</header>'
 
 
-def _kind_fieldset(draft: Draft, invalid: bool) -> str:
+def _kind_fieldset(draft: Draft, invalid: bool, default: str | None = None) -> str:
     options = []
+    chosen = draft.kind.strip().lower() or (default or "")
     for value, label, hint in KIND_CHOICES:
-        checked = " checked" if draft.kind.strip().lower() == value else ""
+        checked = " checked" if chosen == value else ""
         options.append(
             f'<div class="choice"><input type="radio" id="kind-{value}" name="kind" value="{value}" required'
             f'{checked}>\n'
@@ -104,13 +112,43 @@ def _group_field(ctx: PageContext, draft: Draft, invalid: bool) -> str:
             f'<select id="group" name="group"{aria}>\n' + "\n".join(options) + "\n</select>\n</div>")
 
 
+def _phase(ctx: PageContext) -> str:
+    """The phase and its prompt, and the hidden-writing line: server-rendered, so they show without JavaScript."""
+    hidden = "" if ctx.private else " hidden"
+    return (f'<section class="phase" id="phase" aria-labelledby="phase-name" data-index="{ctx.phase_index}">\n'
+            f'<h2 id="phase-name">{esc(ctx.phase)}</h2>\n<p class="prompt" id="phase-prompt">{esc(ctx.prompt)}</p>\n'
+            f'<p class="notice private" id="private-note"{hidden}>{esc(PRIVATE_TEXT)}</p>\n</section>')
+
+
+# What phone.js fills in and shows as the session runs (all hidden until it does: none of it works without
+# JavaScript, which needs the phone's id to vote, say "I'm done" or pick).
+_LIVE = (
+    '<div class="timer" id="timer" hidden><span class="timer-label" id="timer-label"></span>'
+    '<span class="timer-time" id="timer-time" role="timer"></span>'
+    '<span class="timer-up" id="timer-up" role="status"></span></div>\n'
+    '<p class="notice breakout" id="breakout-note" hidden>Your group is working on its own.</p>\n'
+    '<section class="vote" id="vote" aria-labelledby="vote-title" hidden>\n<h2 id="vote-title">Vote</h2>\n'
+    '<p class="vote-left" id="vote-left"></p>\n<ul class="vote-cards" id="vote-cards"></ul>\n'
+    '<p class="status" id="vote-status" role="status" aria-live="polite"></p>\n</section>'
+)
+_AFTER = (
+    '<div class="done" id="done" hidden>\n'
+    '<button type="button" class="done-button" id="done-button">I\'m done</button>\n'
+    '<p class="status" id="done-status" role="status" aria-live="polite"></p>\n</div>\n'
+    '<section class="group-notes" id="group-notes" aria-labelledby="group-notes-title" hidden>\n'
+    '<h2 id="group-notes-title">Your group\'s notes</h2>\n'
+    '<p class="hint" id="group-hint">Choose the notes your group wants to bring back to the whole room.</p>\n'
+    '<ul></ul>\n<p class="status" id="pick-status" role="status" aria-live="polite"></p>\n</section>'
+)
+
+
 def form_page(ctx: PageContext, draft: Draft | None = None, *, error: str | None = None,
               error_field: str | None = None) -> str:
     """The join page: the form, or a clear "closed" notice and no form when submissions are closed."""
     if not ctx.open:
         # data-token / data-root let phone.js reload this page the moment the facilitator opens notes again.
-        body = (f'{_header(ctx)}\n<p class="notice closed" role="status" id="closed-notice" '
-                f'data-token="{esc(ctx.token)}" data-root="{esc(ctx.root)}">{esc(CLOSED_TEXT)}</p>')
+        body = (f'{_header(ctx)}\n{_phase(ctx)}\n{_LIVE}\n<p class="notice closed" role="status" id="closed-notice" '
+                f'data-token="{esc(ctx.token)}" data-root="{esc(ctx.root)}">{esc(CLOSED_TEXT)}</p>\n{_AFTER}')
         return _document(ctx.title, body, ctx.root, script=True)
     draft = draft or Draft()
     request_id = draft.request_id or new_request_id()
@@ -119,14 +157,14 @@ def form_page(ctx: PageContext, draft: Draft | None = None, *, error: str | None
     text_invalid = ' aria-invalid="true"' if error_field == "text" else ""
     author_invalid = ' aria-invalid="true"' if error_field == "author" else ""
     body = (
-        f'{_header(ctx)}\n'
+        f'{_header(ctx)}\n{_phase(ctx)}\n{_LIVE}\n'
         f'<form id="note-form" method="post" data-token="{esc(ctx.token)}" data-root="{esc(ctx.root)}">\n'
         f'{alert}'
         '<div class="field">\n<label for="text">Your note</label>\n'
         f'<textarea id="text" name="text" rows="5" maxlength="{T.CARD_TEXT_LIMIT}" required'
         f' aria-describedby="text-hint"{text_invalid}>{esc(draft.text)}</textarea>\n'
         f'<p class="hint" id="text-hint">Up to {T.CARD_TEXT_LIMIT:,} characters.</p>\n</div>\n'
-        f'{_kind_fieldset(draft, error_field == "kind")}\n'
+        f'{_kind_fieldset(draft, error_field == "kind", ctx.phase_kind)}\n'
         f'{_group_field(ctx, draft, error_field == "group")}\n'
         '<div class="field">\n<label for="author">Your name (optional)</label>\n'
         f'<input type="text" id="author" name="author" maxlength="{T.AUTHOR_LIMIT}" autocomplete="name"'
@@ -136,19 +174,22 @@ def form_page(ctx: PageContext, draft: Draft | None = None, *, error: str | None
         '<button type="submit" class="send">Send</button>\n'
         '<p class="status" id="status" role="status" aria-live="polite"></p>\n'
         '</form>\n'
+        f'{_AFTER}\n'
         '<section id="my-notes" class="my-notes" aria-labelledby="my-notes-title" hidden>\n'
         '<h2 id="my-notes-title">My notes</h2>\n<ul></ul>\n</section>'
     )
     return _document(ctx.title, body, ctx.root, script=True)
 
 
-def saved_page(ctx: PageContext, text: str, kind: str) -> str:
+def saved_page(ctx: PageContext, text: str, kind: str, held: bool = False) -> str:
     """The no-JavaScript confirmation: shown only once the note is safely on disk."""
     label = next((name for value, name, _ in KIND_CHOICES if value == kind), kind)
+    where = (f'<p>Your {esc(label.lower())} is saved. {esc(HELD_TEXT)}</p>' if held
+             else f'<p>Your {esc(label.lower())} is on the board:</p>')
     body = (
         f'{_header(ctx)}\n<section class="saved" aria-labelledby="saved-title">\n'
         '<h2 id="saved-title">Saved — thank you</h2>\n'
-        f'<p>Your {esc(label.lower())} is on the board:</p>\n<blockquote class="note">{esc(text)}</blockquote>\n'
+        f'{where}\n<blockquote class="note">{esc(text)}</blockquote>\n'
         f'<p><a class="again" href="{esc(ctx.token)}">Write another note</a></p>\n</section>'
     )
     return _document(f"Saved — {ctx.title}", body, ctx.root)

@@ -1,7 +1,9 @@
 """GET /api/v1/j/{token}/events: the board, live, as Server-Sent Events.
 
-Why this shape: the phone first gets the whole public board (`board`), then only what changed (`card`, `session`),
-so a room of phones costs one small message each per note. Each phone has its own bounded queue fed by a hub
+Why this shape: the phone first gets the whole board it may see (`board`), then only what changed (`card`,
+`session`, `state`, `mine`, `tallies`), so a room of phones costs one small message each per note. What each phone
+may see differs (a held note reaches only its writer, a breakout note only its group): the feed works each event
+out once and each phone's listener only filters it (views.PublicFeed). Each phone has its own bounded queue fed by a hub
 listener; a phone that cannot keep up is dropped (its browser reconnects and starts again from a fresh `board`)
 instead of making the server hold an ever-growing backlog. The listener is always removed when the phone goes away,
 however it goes: a write fails, the poll sees the connection closed, the token is rotated, or the server stops.
@@ -19,6 +21,7 @@ from aiohttp import web
 from ..core.commands import Event
 from ..core.errors import NotFound
 from .errors import ApiError
+from .fields import viewer_from_query
 from .state import FEED, HUB, SETTINGS, STREAM_COUNTS, STREAMS
 from .views import UNKNOWN_LINK, board, join
 
@@ -73,9 +76,10 @@ async def stream_events(request: web.Request) -> web.StreamResponse:
     hub, settings, feed = app[HUB], app[SETTINGS], app[FEED]
     token = request.match_info["token"]
     try:
-        join(hub, token)
+        target = join(hub, token)
     except NotFound as exc:
         raise ApiError(404, "unknown_token", str(exc)) from None
+    viewer = viewer_from_query(request, hub, target)
     key = settings.client_key(request)
     counts = app[STREAM_COUNTS]
     if counts[key] >= settings.streams_per_client or len(app[STREAMS]) >= settings.max_streams:
@@ -89,12 +93,12 @@ async def stream_events(request: web.Request) -> web.StreamResponse:
         if not feed.still_valid(event, token):
             stream.push(("closed", {"message": UNKNOWN_LINK}))
             return
-        for message in feed.messages(event):
+        for message in feed.messages(event, viewer):
             stream.push(message)
 
     # Subscribe and take the snapshot with no await in between: every later change arrives through the queue.
     unsubscribe = hub.subscribe(listener)
-    snapshot = board(hub)
+    snapshot = board(hub, viewer)
     app[STREAMS].add(stream)
     counts[key] += 1
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream; charset=utf-8",

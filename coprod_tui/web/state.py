@@ -1,7 +1,8 @@
 """The phone server's settings and the typed keys under which the app keeps its shared objects.
 
-Why a module of its own: the note handlers (app.py) and the event stream (sse.py) share the hub, the limiter and
-the settings; keeping the keys here lets both import them without importing each other.
+Why a module of its own: the handlers (app.py, actions.py), the request readers (fields.py) and the event stream
+(sse.py) share the hub, the limiters and the settings; keeping the keys here lets them import the keys without
+importing each other.
 """
 
 from __future__ import annotations
@@ -28,7 +29,10 @@ def peer_address(request: web.BaseRequest) -> str:
 class WebSettings:
     """Limits of the phone server; the defaults suit a room of up to a few hundred phones."""
 
-    rate_limit: RateLimit = field(default_factory=RateLimit)
+    rate_limit: RateLimit = field(default_factory=RateLimit)  # notes
+    # Votes, "I'm done" and picks: a person placing five dots and moving two of them taps a dozen times in a few
+    # seconds, so taps get a bucket of their own, larger and faster to refill, that never eats into the notes'.
+    tap_limit: RateLimit = field(default_factory=lambda: RateLimit(burst=60, refill_seconds=0.25))
     # Which client a request counts against. Behind a reverse proxy every phone has the proxy's address: pass a
     # function that reads the proxy's forwarded-for header instead.
     client_key: Callable[[web.BaseRequest], str] = peer_address
@@ -41,7 +45,8 @@ class WebSettings:
 
 HUB = web.AppKey("hub", Hub)
 SETTINGS = web.AppKey("settings", WebSettings)
-LIMITER = web.AppKey("limiter", RateLimiter)
+LIMITER = web.AppKey("limiter", RateLimiter)  # notes
+TAP_LIMITER = web.AppKey("tap_limiter", RateLimiter)  # votes, done, picks
 FEED = web.AppKey("feed", PublicFeed)
 STREAMS = web.AppKey("streams", set)  # the live EventStream objects, ended on shutdown
 STREAM_COUNTS = web.AppKey("stream_counts", Counter)  # client key → open streams

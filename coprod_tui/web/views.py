@@ -1,21 +1,33 @@
 """What participants may see: the public JSON shapes of the board, and of each hub event.
 
 Why a separate module: the board JSON (`GET …/board`), the first SSE `board` event and every later SSE change must
-agree field for field, and must never leak what phones may not see — hidden cards, join tokens, the event log, who
-did what. Everything a phone receives is built here, from the hub's records, and nothing else.
+agree field for field, and must never leak what phones may not see — hidden, parked or held cards, another group's
+breakout notes, join tokens, the event log, other phones' votes before the reveal, who did what. Everything a phone
+receives is built here, from the hub's records, and nothing else.
+
+A phone is a `Viewer`: its random participant id (None: a phone without JavaScript, or a script) and its group (the
+join link's group, or the one the phone chose on the everyone link). Each card has an `Audience` worked out once from
+its record; whether a viewer is in it is two comparisons, so one event is turned into messages once and filtered per
+listening phone cheaply (`PublicFeed`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from ..core.commands import Event
 from ..core.errors import NotFound
 from ..core.hub import Hub
-from ..core.model import Card, Kind, Meta
+from ..core.model import Kind, Meta, Session
+from ..core.running import Timer, Voting
+from ..core.tally import counted_card, done_counts, my_votes, vote_results
 
 Message = tuple[str, dict[str, Any]]
 PUBLIC_CARD_FIELDS = ("id", "kind", "text", "group", "author")
+PUBLIC_FLAGS = ("held", "picked", "breakout")  # sent only when set (and `held` only ever reaches the writer)
+RUN_FIELDS = ("phases", "phase", "private", "voting", "timer", "breakout")  # meta fields behind the `state` message
 UNKNOWN_LINK = "This link is not valid any more: ask the facilitator for the current QR code."
 TOKEN_MAX = 200
 
@@ -28,11 +40,85 @@ def join(hub: Hub, token: str) -> int | None:
     return hub.join_target(token)
 
 
-def public_card(record: dict[str, Any]) -> dict[str, Any]:
-    """A card as phones see it, from its stored record (no order, links, source, creation time or hidden flag)."""
-    return {name: record.get(name) for name in PUBLIC_CARD_FIELDS}
+# -- who sees a card -------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Viewer:
+    """One phone: its participant id (None: unknown) and its group (None: no group)."""
+
+    participant: str | None = None
+    group: int | None = None
 
 
+EVERYONE = Viewer()
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who may see a card: every phone, or only its group's phones (breakout) and/or the phone that wrote it."""
+
+    everyone: bool = False
+    group: int | None = None
+    writer: str | None = None
+
+    def sees(self, viewer: Viewer) -> bool:
+        return (self.everyone or (self.group is not None and self.group == viewer.group)
+                or (self.writer is not None and self.writer == viewer.participant))
+
+
+NOBODY = Audience()
+ALL = Audience(everyone=True)
+
+
+def audience(record: Mapping[str, Any] | None, breakout: bool) -> Audience:
+    """The rules, in one place: hidden (moderation), parked and cluster members (shown inside their cluster) reach no
+    one; a held note only its writer; during a breakout a note reaches its group's phones (and its writer)."""
+    if record is None or record.get("hidden") or record.get("parked") or record.get("cluster") is not None:
+        return NOBODY
+    writer = record.get("participant")
+    if record.get("held"):
+        return Audience(writer=writer) if writer else NOBODY
+    if breakout:
+        return Audience(group=record.get("group"), writer=writer)
+    return ALL
+
+
+def members_index(session: Session) -> dict[int, list[str]]:
+    """Cluster id → the texts of its visible members, in board order (one pass over the cards)."""
+    index: dict[int, list[tuple[float, int, str]]] = {}
+    for card in session.cards.values():
+        if card.cluster is not None and not card.hidden:
+            index.setdefault(card.cluster, []).append((card.order, card.id, card.text))
+    return {cid: [text for _, _, text in sorted(rows)] for cid, rows in index.items()}
+
+
+def public_card(record: Mapping[str, Any], members: Mapping[int, list[str]] | None = None) -> dict[str, Any]:
+    """A card as phones see it, from its stored record: no order, links, source, creation time, hidden flag or
+    writer's id. Flags only when set; a cluster says so and lists its members' texts."""
+    out = {name: record.get(name) for name in PUBLIC_CARD_FIELDS}
+    for flag in PUBLIC_FLAGS:
+        if record.get(flag):
+            out[flag] = True
+    if record.get("is_cluster"):
+        out["cluster"] = True
+        out["members"] = list((members or {}).get(int(record["id"]), ()))
+    return out
+
+
+def visible_cards(hub: Hub, viewer: Viewer = EVERYONE) -> list[dict[str, Any]]:
+    """The viewer's cards as public dicts, column by column in board order."""
+    session = hub.session
+    breakout = session.meta.breakout
+    members = members_index(session)
+    out = []
+    for kind in Kind:
+        for card in session.column(kind):
+            record = card.to_record()
+            if audience(record, breakout).sees(viewer):
+                out.append(public_card(record, members))
+    return out
+
+
+# -- the session's running state -------------------------------------------------------------------------------------
 def public_session(meta: Meta) -> dict[str, Any]:
     return {"title": meta.title, "question": meta.question, "open": meta.open}
 
@@ -42,68 +128,247 @@ def public_groups(hub: Hub) -> list[dict[str, Any]]:
             for g in sorted(hub.session.groups.values(), key=lambda g: g.id)]
 
 
-def visible_cards(hub: Hub) -> list[Card]:
-    """Cards not hidden by the facilitator, column by column in board order."""
-    return [c for kind in Kind for c in hub.session.column(kind) if not c.hidden]
+def public_phase(meta: Meta) -> dict[str, Any]:
+    index = min(meta.phase, len(meta.phases) - 1)
+    phase = meta.phases[index]
+    return {"index": index, "name": phase.name, "prompt": phase.prompt, "kind": phase.kind, "count": len(meta.phases)}
 
 
-def board(hub: Hub) -> dict[str, Any]:
-    """Everything participants may see now: the body of GET …/board and of the SSE `board` event."""
-    return {
-        "session": public_session(hub.session.meta),
-        "groups": public_groups(hub),
-        "cards": [public_card(c.to_record()) for c in visible_cards(hub)],
-    }
+def public_voting(voting: Voting | None) -> dict[str, Any] | None:
+    if voting is None:
+        return None
+    return {"round": voting.round, "kind": voting.kind, "per_person": voting.per_person, "per_card": voting.per_card,
+            "open": voting.open, "revealed": voting.revealed}
 
 
-def _visible(record: dict | None) -> bool:
-    return record is not None and not record.get("hidden", False)
+def public_timer(timer: Timer | None, now: str) -> dict[str, Any] | None:
+    """`remaining`: the seconds left at `server_now`. A phone counts down from there with its own clock, so a phone
+    whose clock is off still ends with the room."""
+    if timer is None:
+        return None
+    return {"seconds": timer.seconds, "running": timer.running, "ends_at": timer.ends_at,
+            "remaining": round(timer.left(now), 3), "label": timer.label, "server_now": now}
 
 
-def card_changes(event: Event) -> list[Message]:
-    """The `card` messages of one event: an upsert for a card phones may see that is new or changed in a way they
-    can see, a remove for a card that was visible and is now gone or hidden (only its id: hidden text stays home)."""
-    out: list[Message] = []
-    for key, (before, after) in event.patch.get("cards", {}).items():
-        if _visible(after):
-            assert after is not None
-            if not _visible(before) or public_card(before or {}) != public_card(after):
-                out.append(("card", {"op": "upsert", "card": public_card(after)}))
-        elif _visible(before):
-            out.append(("card", {"op": "remove", "card": {"id": int(key)}}))
-    return out
+def run_state(hub: Hub) -> dict[str, Any]:
+    """The `state` message: the same for every phone (no votes of anyone, no tallies)."""
+    meta = hub.session.meta
+    return {"phase": public_phase(meta), "private": meta.private, "voting": public_voting(meta.voting),
+            "timer": public_timer(meta.timer, hub.clock()), "breakout": meta.breakout,
+            "done_count": sum(done_counts(hub.session).values())}
+
+
+def tallies(hub: Hub) -> dict[str, int] | None:
+    """Total dots per card (clusters counting their members' dots) once the facilitator reveals them; else None.
+    Only cards every phone may see: a hidden or held card's count is never sent."""
+    session = hub.session
+    voting = session.meta.voting
+    if voting is None or not voting.revealed:
+        return None
+    return {str(t.card.id): t.total for t in vote_results(session)
+            if audience(t.card.to_record(), False).everyone}
+
+
+def mine(hub: Hub, viewer: Viewer) -> dict[str, Any]:
+    """The `mine` message: this phone's dots in the current round (on a cluster when they were placed on a note that
+    has since been clustered), the dots it has left, and whether it said "I'm done" with the current phase."""
+    session = hub.session
+    voting = session.meta.voting
+    done = viewer.participant is not None and f"{session.meta.phase}:{viewer.participant}" in session.done
+    if voting is None:
+        return {"round": None, "mine": {}, "left": None, "done": done}
+    dots: dict[str, int] = {}
+    used = 0
+    if viewer.participant is not None:
+        for card_id, n in my_votes(session, voting.round, viewer.participant).items():
+            counted = counted_card(session, card_id)
+            key = str(counted.id if counted is not None else card_id)
+            dots[key] = dots.get(key, 0) + n
+            used += n
+    return {"round": voting.round, "mine": dots, "left": max(voting.per_person - used, 0), "done": done}
+
+
+def vote_target(hub: Hub, viewer: Viewer, card_id: int, round_no: int, delta: int) -> int:
+    """The note a tap acts on: the one tapped, except when taking a dot back from a cluster that holds none of this
+    phone's dots directly: then from a member note it voted on before the notes were clustered (`mine` shows those
+    dots on the cluster, so that is where the phone offers to take them back)."""
+    session = hub.session
+    voting = session.meta.voting
+    card = session.cards.get(card_id)
+    if (delta != -1 or viewer.participant is None or voting is None or voting.round != round_no or card is None
+            or not card.is_cluster):
+        return card_id
+    dots = my_votes(session, voting.round, viewer.participant)
+    if dots.get(card_id):
+        return card_id
+    return next((m.id for m in session.members(card_id) if dots.get(m.id)), card_id)
+
+
+def voting_for(hub: Hub, viewer: Viewer) -> dict[str, Any] | None:
+    """The board's `voting`: the round, this phone's dots and dots left, and the tallies only once revealed."""
+    public = public_voting(hub.session.meta.voting)
+    if public is None:
+        return None
+    personal = mine(hub, viewer)
+    public.update(mine=personal["mine"], left=personal["left"])
+    totals = tallies(hub)
+    if totals is not None:
+        public["tallies"] = totals
+    return public
+
+
+def board(hub: Hub, viewer: Viewer = EVERYONE) -> dict[str, Any]:
+    """Everything this phone may see now: the body of GET …/board and of the SSE `board` event."""
+    return personal_board(_shared_board(hub, viewer), hub, viewer)
+
+
+def _shared_board(hub: Hub, viewer: Viewer) -> dict[str, Any]:
+    return {"session": public_session(hub.session.meta), "groups": public_groups(hub),
+            "cards": visible_cards(hub, viewer), **run_state(hub)}
+
+
+def personal_board(shared: dict[str, Any], hub: Hub, viewer: Viewer) -> dict[str, Any]:
+    personal = mine(hub, viewer)
+    return {**shared, "voting": voting_for(hub, viewer), "done": personal["done"]}
+
+
+# -- live changes ----------------------------------------------------------------------------------------------------
+@dataclass
+class _CardChange:
+    id: int
+    before: Audience
+    after: Audience
+    before_card: dict[str, Any] | None
+    after_card: dict[str, Any] | None
+    force: bool = False  # a cluster whose members changed: its `members` list is new even if its record is not
+
+    def message(self, viewer: Viewer) -> Message | None:
+        was, now = self.before.sees(viewer), self.after.sees(viewer)
+        if now and (self.force or not was or self.before_card != self.after_card):
+            return "card", {"op": "upsert", "card": self.after_card}
+        if was and not now:
+            return "card", {"op": "remove", "card": {"id": self.id}}
+        return None
+
+
+@dataclass
+class _Plan:
+    """What one event means for phones, worked out once: the per-phone part is a filter over it."""
+
+    board: bool = False  # groups changed, or a breakout started or ended: every phone redraws from a fresh board
+    cards: tuple[_CardChange, ...] = ()
+    shared: tuple[Message, ...] = ()  # session / state / tallies: the same for every phone
+    mine_all: bool = False  # a new round or phase: every phone's own dots / done changed
+    mine_for: frozenset[str] = frozenset()  # the phones whose votes or "done" this event changed
+
+
+def _meta_change(event: Event) -> tuple[dict, dict]:
+    meta = event.patch.get("meta", {}).get("1")
+    if meta is None:
+        return {}, {}
+    return meta[0] or {}, meta[1] or {}
+
+
+def _changed(before: dict, after: dict, names: tuple[str, ...]) -> set[str]:
+    return {name for name in names if name in after and before.get(name) != after[name]}
 
 
 class PublicFeed:
-    """Turns hub events into public messages once per event, however many phones are listening.
+    """Turns hub events into phone messages once per event, however many phones are listening.
 
-    The token-independent part is cached by event (listeners run one after another for the same event); whether a
-    particular stream's token still works is checked per stream, and only when an event touched tokens or groups.
+    `messages(event, viewer)` is called by every stream's listener, one after another for the same event: the plan
+    (who may see each changed card, the shared messages) is cached by event, and so are the boards built for a
+    breakout or a group change (by the only things they depend on: the group, and the writer when it has notes only
+    it may see). Whether a particular stream's token still works is checked per stream, and only when an event
+    touched tokens or groups.
     """
 
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
-        self._last: tuple[Event | None, list[Message]] = (None, [])
+        self._event: Event | None = None
+        self._plan = _Plan()
+        self._boards: dict[tuple[int | None, str | None], dict[str, Any]] = {}
+        self._writers: frozenset[str] = frozenset()
 
-    def messages(self, event: Event) -> list[Message]:
-        cached_event, cached = self._last
-        if cached_event is event:
-            return cached
-        out = card_changes(event)
-        if "groups" in event.patch:
-            out = [("board", board(self.hub))]  # group names or colours changed: the phone redraws everything
-        else:
-            meta = event.patch.get("meta", {}).get("1")
-            if meta is not None:
-                before, after = meta[0] or {}, meta[1] or {}
-                if any(name in after and before.get(name) != after[name] for name in ("title", "question", "open")):
-                    out.append(("session", public_session(self.hub.session.meta)))
-        self._last = (event, out)
+    def messages(self, event: Event, viewer: Viewer = EVERYONE) -> list[Message]:
+        plan = self._plan_for(event)
+        if plan.board:
+            return [("board", self._board_for(viewer))]
+        out = [m for m in (change.message(viewer) for change in plan.cards) if m is not None]
+        out.extend(plan.shared)
+        if viewer.participant is not None and (plan.mine_all or viewer.participant in plan.mine_for):
+            out.append(("mine", mine(self.hub, viewer)))
         return out
+
+    def _plan_for(self, event: Event) -> _Plan:
+        if self._event is not event:
+            self._plan = self._make_plan(event)
+            self._event = event
+            self._boards = {}
+        return self._plan
+
+    def _board_for(self, viewer: Viewer) -> dict[str, Any]:
+        hub = self.hub
+        if not self._boards:  # first phone for this event: who has notes only they (and maybe their group) see
+            breakout = hub.session.meta.breakout
+            self._writers = frozenset(c.participant for c in hub.session.cards.values()
+                                      if c.participant and not audience(c.to_record(), breakout).everyone)
+        key = (viewer.group if hub.session.meta.breakout else None,
+               viewer.participant if viewer.participant in self._writers else None)
+        shared = self._boards.get(key)
+        if shared is None:
+            shared = self._boards[key] = _shared_board(hub, viewer)
+        return personal_board(shared, hub, viewer)
+
+    def _make_plan(self, event: Event) -> _Plan:
+        hub = self.hub
+        session = hub.session
+        meta_before, meta_after = _meta_change(event)
+        run_changed = _changed(meta_before, meta_after, RUN_FIELDS)
+        if "groups" in event.patch or "breakout" in run_changed:
+            return _Plan(board=True)
+        breakout = session.meta.breakout
+        members = members_index(session)
+        rows = event.patch.get("cards", {})
+        changes: list[_CardChange] = []
+        clusters: set[int] = set()
+        for key, (before, after) in rows.items():
+            for record in (before, after):
+                if record is not None and record.get("cluster") is not None:
+                    clusters.add(int(record["cluster"]))
+            changes.append(_CardChange(
+                int(key), audience(before, breakout), audience(after, breakout),
+                public_card(before, members) if before is not None else None,
+                public_card(after, members) if after is not None else None))
+        for change in changes:
+            change.force = change.id in clusters
+        for cluster_id in sorted(clusters - {c.id for c in changes}):
+            card = session.cards.get(cluster_id)
+            if card is not None:
+                record = card.to_record()
+                seen = audience(record, breakout)
+                changes.append(_CardChange(cluster_id, seen, seen, None, public_card(record, members), force=True))
+        shared: list[Message] = []
+        if _changed(meta_before, meta_after, ("title", "question", "open")):
+            shared.append(("session", public_session(session.meta)))
+        if run_changed or "done" in event.patch:
+            shared.append(("state", run_state(hub)))
+        voting = session.meta.voting
+        if voting is not None and voting.revealed and (
+                "votes" in event.patch or "voting" in run_changed
+                or any((r or {}).get("kind") == voting.kind for pair in rows.values() for r in pair)):
+            totals = tallies(hub)
+            if totals is not None:
+                shared.append(("tallies", {"round": session.meta.voting.round, "tallies": totals}))  # type: ignore
+        touched = frozenset(str(r["participant"]) for table in ("votes", "done")
+                            for pair in event.patch.get(table, {}).values() for r in pair
+                            if r is not None and r.get("participant"))
+        return _Plan(cards=tuple(changes), shared=tuple(shared), mine_all=bool(run_changed & {"voting", "phase"}),
+                     mine_for=touched)
 
     def still_valid(self, event: Event, token: str) -> bool:
         """Whether `token` still opens the session after `event` (rotation or a removed group retire it)."""
-        meta_after = (event.patch.get("meta", {}).get("1") or (None, None))[1] or {}
+        _, meta_after = _meta_change(event)
         if "groups" not in event.patch and "tokens" not in meta_after:
             return True
         try:
