@@ -221,6 +221,9 @@ def test_every_new_event_type_replays_to_the_same_session(hub, folder, clock):
     replay = Replay(Event.from_record(r) for r in doc["events"].values())  # review's replay carries them too
     assert {k: replay.record("votes", k) for k in doc["votes"]} == doc["votes"]
     assert {k: replay.record("done", k) for k in doc["done"]} == doc["done"]
+    replay.seek(replay.total)
+    board = replay.session()  # what review draws: votes and "done" included
+    assert (board.votes, board.done) == (doc["votes"], doc["done"])
 
 
 def test_undo_and_redo_work_across_a_restart(hub, folder, clock):

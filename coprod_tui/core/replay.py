@@ -184,7 +184,9 @@ class Replay:
             event = self.event()
             meta = Meta.from_record({**meta_record, "updated": event.at if event else meta_record.get("created")})
         return Session(meta=meta, groups=self._models("groups", self._groups, Group),
-                       cards=self._models("cards", self._cards, Card))
+                       cards=self._models("cards", self._cards, Card),
+                       votes={k: dict(r) for k, r in self._tables.get("votes", {}).items()},
+                       done={k: dict(r) for k, r in self._tables.get("done", {}).items()})
 
     def _models(self, table: str, cache: dict, model: type) -> dict:
         out = {}
