@@ -17,11 +17,20 @@ from typing import Any, NoReturn
 
 import pytest
 
+from coprod_tui.web import start_phone_server
+from coprod_tui.web.state import WebSettings
+
+try:
+    from playwright.async_api import async_playwright, expect
+except ImportError:  # pragma: no cover - scripts/test installs it
+    async_playwright = expect = None  # type: ignore[assignment]
+
 ROOT = Path(__file__).resolve().parent.parent
 AXE_JS = Path(os.environ.get("COPROD_AXE_JS") or ROOT / ".cache/npm/node_modules/axe-core/axe.min.js")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic"]
 PHONE = dict(viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True, has_touch=True)
+TIMEOUT = 10_000  # ms: generous for a loaded CI machine; the waits end as soon as the condition holds
 # What axe checks: WCAG 2.0-2.2 A and AA, plus its best practices (landmarks, headings, region…).
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa",
                                                      "best-practice"]},
@@ -63,3 +72,76 @@ def describe(violations: list[dict[str, Any]]) -> str:
         for node in v["nodes"]:
             lines.append(f"    {node['target']}: {node.get('failureSummary', '').replace(chr(10), ' ')}")
     return "\n".join(lines)
+
+
+# -- fixtures and phones shared by the browser test modules (import them by name) ---------------------------------
+@pytest.fixture
+async def server(hub):  # `hub`: the web tests' shared fixture (web_support), a live session with tokens
+    s = await start_phone_server(hub, host="127.0.0.1", port=0, settings=WebSettings(poll_seconds=0.1))
+    yield s
+    await s.stop()
+
+
+@pytest.fixture
+async def browser(server):  # after the server: the browser closes first, so no phone reconnects to a stopping server
+    if async_playwright is None:
+        missing("The Python package 'playwright' is not installed")
+    path = chromium_path()
+    async with async_playwright() as p:
+        b = await p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield b
+        await b.close()
+
+
+class Phone:
+    """One phone: a fresh browser context (its own storage) and a page, with every script error and CSP refusal
+    recorded so a test can insist there were none."""
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self.problems: list[str] = []
+        self.posts: list[dict[str, Any]] = []
+        page.on("pageerror", lambda exc: self.problems.append(f"page error: {exc}"))
+        page.on("console", self._console)
+        page.on("request", self._request)
+
+    def _console(self, msg: Any) -> None:
+        if msg.type == "error" and ("Content Security Policy" in msg.text or "Uncaught" in msg.text):
+            self.problems.append(msg.text)
+
+    def _request(self, request: Any) -> None:
+        if request.method == "POST" and request.url.endswith("/notes"):
+            self.posts.append(json.loads(request.post_data or "{}"))
+
+    def check(self) -> None:
+        assert self.problems == []
+
+
+async def phone(browser: Any, **options: Any) -> Phone:
+    context = await browser.new_context(**{**PHONE, **options})
+    context.set_default_timeout(TIMEOUT)
+    return Phone(await context.new_page())
+
+
+async def write(page: Any, text: str, kind: str = "problem", group: str | None = None, name: str | None = None) -> None:
+    await page.get_by_label("Your note").fill(text)
+    await page.locator(f"label[for=kind-{kind}]").tap()
+    if group is not None:
+        await page.get_by_label("Your group (optional)").select_option(label=group)
+    if name is not None:
+        await page.get_by_label("Your name (optional)").fill(name)
+
+
+async def tap_send(page: Any) -> None:
+    await page.get_by_role("button", name="Send").tap()
+
+
+def status(page: Any) -> Any:
+    return expect(page.locator("#status"))
+
+
+async def assert_accessible(page: Any, what: str) -> None:
+    violations = await axe_violations(page)
+    if violations:
+        print(f"axe on {what}:\n{describe(violations)}")
+    assert violations == [], f"axe on {what}:\n{describe(violations)}"

@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from browser_support import CHROMIUM_ARGS, PHONE, axe_violations, chromium_path, describe, missing
+from browser_support import (TIMEOUT, assert_accessible, browser, phone, server, status, tap_send,  # noqa: F401
+                             write)
 from coprod_tui.core.commands import RotateTokens, SetSubmissions
 from coprod_tui.web import start_phone_server
 from coprod_tui.web.app import STATIC_DIR
@@ -23,78 +24,12 @@ from coprod_tui.web.state import STREAMS, WebSettings
 from web_support import cards_on_disk, client_for, make_hub, tokens, wait_until
 
 try:
-    from playwright.async_api import async_playwright, expect
-except ImportError:  # pragma: no cover - scripts/test installs it
-    async_playwright = None  # type: ignore[assignment]
+    from playwright.async_api import expect
+except ImportError:  # pragma: no cover - scripts/test installs it; the `browser` fixture skips (or fails on CI)
+    expect = None  # type: ignore[assignment]
 
 NOTE = "The bus stops too far away"
 SAVED = re.compile(r"^Saved\b")
-TIMEOUT = 10_000  # ms: generous for a loaded CI machine; the waits end as soon as the condition holds
-
-
-@pytest.fixture
-async def server(hub):  # `hub`: the web tests' shared fixture (web_support), a live session with join tokens
-    s = await start_phone_server(hub, host="127.0.0.1", port=0, settings=WebSettings(poll_seconds=0.1))
-    yield s
-    await s.stop()
-
-
-@pytest.fixture
-async def browser(server):  # after the server: the browser closes first, so no phone reconnects to a stopping server
-    if async_playwright is None:
-        missing("The Python package 'playwright' is not installed")
-    path = chromium_path()
-    async with async_playwright() as p:
-        b = await p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield b
-        await b.close()
-
-
-class Phone:
-    """One phone: a fresh browser context (its own storage) and a page, with every script error and CSP refusal
-    recorded so a test can insist there were none."""
-
-    def __init__(self, page: Any) -> None:
-        self.page = page
-        self.problems: list[str] = []
-        self.posts: list[dict[str, Any]] = []
-        page.on("pageerror", lambda exc: self.problems.append(f"page error: {exc}"))
-        page.on("console", self._console)
-        page.on("request", self._request)
-
-    def _console(self, msg: Any) -> None:
-        if msg.type == "error" and ("Content Security Policy" in msg.text or "Uncaught" in msg.text):
-            self.problems.append(msg.text)
-
-    def _request(self, request: Any) -> None:
-        if request.method == "POST" and request.url.endswith("/notes"):
-            self.posts.append(json.loads(request.post_data or "{}"))
-
-    def check(self) -> None:
-        assert self.problems == []
-
-
-async def phone(browser: Any, **options: Any) -> Phone:
-    context = await browser.new_context(**{**PHONE, **options})
-    context.set_default_timeout(TIMEOUT)
-    return Phone(await context.new_page())
-
-
-async def write(page: Any, text: str, kind: str = "problem", group: str | None = None, name: str | None = None) -> None:
-    await page.get_by_label("Your note").fill(text)
-    await page.locator(f"label[for=kind-{kind}]").tap()
-    if group is not None:
-        await page.get_by_label("Your group (optional)").select_option(label=group)
-    if name is not None:
-        await page.get_by_label("Your name (optional)").fill(name)
-
-
-async def tap_send(page: Any) -> None:
-    await page.get_by_role("button", name="Send").tap()
-
-
-def status(page: Any) -> Any:
-    return expect(page.locator("#status"))
 
 
 def phone_cards(hub) -> list[Any]:
@@ -320,13 +255,6 @@ async def test_at_320px_nothing_scrolls_sideways_and_tap_targets_are_large(tmp_p
         hub.close()
 
 
-async def assert_accessible(page: Any, what: str) -> None:
-    violations = await axe_violations(page)
-    if violations:
-        print(f"axe on {what}:\n{describe(violations)}")
-    assert violations == [], f"axe on {what}:\n{describe(violations)}"
-
-
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 async def test_axe_finds_no_violations_on_any_phone_page(hub, server, browser, scheme):
     p = await phone(browser, color_scheme=scheme)
@@ -388,8 +316,10 @@ async def test_axe_finds_no_violations_on_any_phone_page(hub, server, browser, s
     p.check()
 
 
-async def test_page_css_and_script_fit_in_30_kb(tmp_path):
-    """The worst case page (long title and question, a dozen groups) with its CSS and script."""
+async def test_page_css_and_script_fit_in_40_kb(tmp_path):
+    """The worst case page (long title and question, a dozen groups) with its CSS and script. 30 KB while the page only
+    sent notes; the live session (phases, voting, timer, "I'm done", breakouts) added ~10 KB of commented script and
+    style, uncompressed — still one small load on the room's Wi-Fi, with no framework."""
     hub = make_hub(tmp_path, title="T" * 200, question="Q" * 1000,
                    groups=[(f"Group number {i}", "other", None) for i in range(12)])
     try:
@@ -399,7 +329,7 @@ async def test_page_css_and_script_fit_in_30_kb(tmp_path):
             assert js.status == 200 and "javascript" in js.content_type
             assert js.headers["X-Content-Type-Options"] == "nosniff"
         sizes = [len(html), *(len(Path(STATIC_DIR, name).read_bytes()) for name in ("phone.css", "phone.js"))]
-        assert sum(sizes) <= 30 * 1024, sizes
+        assert sum(sizes) <= 40 * 1024, sizes
         source = Path(STATIC_DIR, "phone.js").read_text("utf-8")
         assert not re.search(r"\.(inner|outer)HTML\b|insertAdjacentHTML|document\.write|eval\(|new Function|https?:",
                              source)

@@ -4,7 +4,6 @@ version-1 file opens and is upgraded by its first change."""
 from __future__ import annotations
 
 import json
-import math
 
 import pytest
 

@@ -1,5 +1,6 @@
-"""Property test of the notes endpoint: whatever arrives — random JSON, random bytes, random content types, text with
-lone surrogates escaped in JSON — the answer is never a server error and the session file always parses."""
+"""Property tests of the phone endpoints: whatever arrives — random JSON, random bytes, random content types, text
+with lone surrogates escaped in JSON, random queries — at notes, votes, "I'm done", picks and the board, in every
+state a running session can be in, the answer is never a server error and the session file always parses."""
 
 from __future__ import annotations
 
@@ -105,3 +106,88 @@ def test_the_notes_endpoint_never_fails_with_a_server_error(fuzz_env, tmp_path):
     reopened = Hub(SessionFolder(tmp_path).open(hub.session.meta.id, read_only=True), read_only=True)
     assert {k: c.text for k, c in reopened.session.cards.items()} == {k: c.text for k, c in hub.session.cards.items()}
     reopened.close()
+
+
+PARTICIPANT = st.sampled_from(["phone-fuzz-0000001", "phone-fuzz-0000002", "short", ""]) | ANY_TEXT | JSON_VALUE
+NUMBER_LIKE = st.integers(-3, 12) | st.sampled_from(["1", "-1", "01", "1.0", "", "true", 10**13]) | JSON_VALUE
+FLAG_LIKE = st.booleans() | st.sampled_from(["true", "false", "yes", "1", 0, 1]) | JSON_VALUE
+TAP_LIKE = st.fixed_dictionaries(
+    {"participant": PARTICIPANT,
+     "request_id": st.uuids().map(str) | st.sampled_from(["tap-1", "tap-2"]) | ANY_TEXT},
+    optional={"card": NUMBER_LIKE, "round": NUMBER_LIKE, "delta": NUMBER_LIKE, "phase": NUMBER_LIKE,
+              "done": FLAG_LIKE, "picked": FLAG_LIKE,
+              "group": st.none() | st.integers(-2, 4) | st.sampled_from(["1", "2", "", "x"]) | ANY_TEXT},
+)
+WELL_FORMED_TAP = st.fixed_dictionaries(
+    {"participant": st.sampled_from(["phone-fuzz-0000001", "phone-fuzz-0000002"]), "request_id": st.uuids().map(str),
+     "card": st.integers(1, 8), "round": st.sampled_from([None, None, 1]), "delta": st.sampled_from([1, 1, -1]),
+     "phase": st.sampled_from([None, None, 0, 3]), "done": st.booleans(), "picked": st.booleans()},
+    optional={"group": st.sampled_from([None, 1, 2, "1"])},
+)
+TAP_REQUESTS = st.one_of(
+    WELL_FORMED_TAP.map(lambda d: (d, "application/json")),  # round None: the current round, filled in when sent
+    WELL_FORMED_TAP.map(lambda d: (d, "application/json")),
+    TAP_LIKE.map(lambda d: (json.dumps(d).encode(), "application/json")),
+    TAP_LIKE.map(lambda d: (form_body(d), "application/x-www-form-urlencoded")),
+    st.tuples(JSON_VALUE.map(lambda v: json.dumps(v).encode()), CONTENT_TYPES),
+    st.tuples(st.binary(max_size=300), CONTENT_TYPES),
+)
+QUERY_TEXT = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x10FFFF, exclude_categories=("Cs",)),
+                     max_size=80)
+
+
+def test_votes_done_picks_and_the_views_never_fail_with_a_server_error(fuzz_env, tmp_path):
+    """The same for the endpoints of a running session, in every state a round can be in, and for the board's
+    query; the phone-facing views (board JSON, feed messages) are rebuilt after each change without error."""
+    from coprod_tui.core.commands_run import (CloseVoting, EndBreakout, HoldNotes, MergeCards, OpenVoting,
+                                              RevealNotes, RevealVotes, SetPhase, StartBreakout)
+    from coprod_tui.web.views import PublicFeed, Viewer, board
+    from run_support import add
+
+    loop, hub, client = fuzz_env
+    cards = [add(hub, f"note {i}", group=(i % 3) or None, participant="phone-fuzz-0000001") for i in range(6)]
+    hub.apply(MergeCards(card_ids=(cards[0], cards[3]), title="cluster"))
+    hub.apply(OpenVoting(kind="problem", per_person=4, per_card=2))
+    feed = PublicFeed(hub)
+    steps = [StartBreakout(), EndBreakout(), HoldNotes(), RevealNotes(), SetPhase(index=1), SetPhase(index=2),
+             CloseVoting(), RevealVotes(), OpenVoting(kind="problem", per_person=3, per_card=1)]
+
+    @settings(max_examples=150, deadline=None, database=None)
+    @given(request=TAP_REQUESTS, path=st.sampled_from(["votes", "done", "picks"]),
+           token_key=st.sampled_from(["all", "1", "2", "bogus"]), query=st.dictionaries(
+               st.sampled_from(["participant", "group", "x"]), QUERY_TEXT, max_size=3), step=st.integers(0, 30))
+    def tap_anything(request: tuple[bytes | dict, str], path: str, token_key: str, query: dict, step: int) -> None:
+        body, content_type = request
+        token = tokens(hub).get(token_key, "bogus")
+        if step < len(steps):
+            try:
+                event = hub.apply(steps[step])
+            except Exception:  # already in that state: the session's rules refuse it, nothing changed
+                event = None
+            if event is not None:
+                for viewer in (Viewer(), Viewer("phone-fuzz-0000001", 1), Viewer("phone-fuzz-0000002", 2)):
+                    feed.messages(event, viewer)
+                    json.dumps(board(hub, viewer))
+        if isinstance(body, dict):
+            voting = hub.session.meta.voting
+            current = {"round": voting.round if voting else 1, "phase": hub.session.meta.phase}
+            body = json.dumps({**body, **{k: v for k, v in current.items() if body.get(k) is None}}).encode()
+
+        async def send() -> list[tuple[int, bytes]]:
+            headers = {"Content-Type": content_type} if content_type else {}
+            resp = await client.post(f"/api/v1/j/{token}/{path}", data=body, headers=headers,
+                                     skip_auto_headers=[] if content_type else ["Content-Type"])
+            out = [(resp.status, await resp.read())]
+            got = await client.get(f"/api/v1/j/{token}/board", params=query)
+            out.append((got.status, await got.read()))
+            return out
+
+        for status, answer in loop.run_until_complete(send()):
+            assert status < 500, answer
+            parsed = json.loads(answer)
+            if status >= 400:
+                assert set(parsed) == {"error"} and parsed["error"]["code"] and parsed["error"]["message"]
+        read_document(hub.storage.path)
+
+    tap_anything()
+

@@ -192,7 +192,8 @@ async def test_page_and_css_are_small_and_self_contained(tmp_path):
 
 def test_tap_targets_are_at_least_44px():
     css = Path(STATIC_DIR / "phone.css").read_text()
-    for selector in ("button.send", ".choice label", "textarea, input[type=\"text\"], select", "a.again"):
+    for selector in ("button.send", ".choice label", "textarea, input[type=\"text\"], select", "a.again",
+                     ".vote-button, .done-button, .pick-button"):
         block = css[css.index(selector + " {"):]
         block = block[:block.index("}")]
         height = re.search(r"min-height: ([0-9.]+)rem", block)
@@ -241,3 +242,67 @@ async def test_a_rate_limited_form_keeps_the_draft_and_says_when_to_retry(hub):
         assert "two words" in page.all_text and "checked" in page.one("input", value="option")
         assert page.one("input", name="request_id")["value"] == "r2"
         assert [c.text for c in hub.session.cards.values()] == ["one"]
+
+
+# -- a running session, as the page shows it without JavaScript --------------------------------------------------------
+async def test_the_page_shows_the_phase_and_its_prompt_and_starts_on_its_kind(hub, client):
+    from coprod_tui.core.commands_run import SetPhase
+    page = await get_page(client, tokens(hub)["all"])
+    assert page.one("section", id="phase")["data-index"] == "0"
+    assert "Welcome" in page.all_text and "Who is here" in page.all_text
+    assert not [r for r in page.find("input", type="radio") if "checked" in r]  # the Welcome phase has no kind
+    assert "hidden" in page.one("p", id="private-note")
+    for hook in ("timer", "vote", "done", "group-notes", "breakout-note"):
+        assert "hidden" in next(a for _, a in page.tags if a.get("id") == hook), hook  # until phone.js shows it
+    hub.apply(SetPhase(index=2))
+    page = await get_page(client, tokens(hub)["2"])
+    assert page.one("section", id="phase")["data-index"] == "2"
+    assert "What could we try together?" in page.all_text
+    assert [r["value"] for r in page.find("input", type="radio") if "checked" in r] == ["option"]
+
+
+async def test_a_draft_kind_wins_over_the_phases_default(hub, client):
+    from coprod_tui.core.commands_run import SetPhase
+    hub.apply(SetPhase(index=1))
+    resp = await post_form(client, tokens(hub)["all"], {"text": "", "kind": "contribution", "request_id": "r"})
+    page = Page(await resp.text())
+    assert [r["value"] for r in page.find("input", type="radio") if "checked" in r] == ["contribution"]
+
+
+async def test_hidden_writing_is_announced_and_a_held_note_is_confirmed_as_private(hub, client):
+    from coprod_tui.core.commands_run import HoldNotes
+    hub.apply(HoldNotes())
+    token = tokens(hub)["all"]
+    page = await get_page(client, token)
+    assert "hidden" not in page.one("p", id="private-note")
+    assert "Notes stay private until the facilitator reveals them" in page.all_text
+    resp = await post_form(client, token, {"text": "A quiet thought", "kind": "problem", **form_fields(page)})
+    saved = Page(await resp.text())
+    assert resp.status == 200 and "seen only by you" in saved.all_text and "is on the board" not in saved.all_text
+    [card] = hub.session.cards.values()
+    assert card.held and card.participant is None  # no JavaScript, no phone id
+
+
+async def test_the_closed_page_still_follows_the_session(hub, client):
+    hub.apply(SetSubmissions(open=False))
+    page = await get_page(client, tokens(hub)["all"])
+    assert page.find("form") == [] and page.one("p", id="closed-notice")["data-token"] == tokens(hub)["all"]
+    for hook in ("phase", "vote", "done", "timer"):
+        assert any(a.get("id") == hook for _, a in page.tags), hook
+
+
+@pytest.mark.parametrize("index", range(0, len(HOSTILE_TITLES), 7))
+async def test_hostile_phase_names_and_prompts_are_escaped(hub, client, index):
+    from coprod_tui.core.commands_run import EditPhases
+    from coprod_tui.core.errors import ValidationError
+    from coprod_tui.core.running import Phase
+    name = " ".join(HOSTILE_NAMES[index % len(HOSTILE_NAMES)].split()) or "x"
+    prompt = HOSTILE_TITLES[index]
+    try:
+        hub.apply(EditPhases(phases=(Phase(name=name, prompt=prompt, kind="problem"), Phase("Next"))))
+    except ValidationError:
+        pytest.skip("not a storable phase")
+    page = Page(await (await client.get(f"/j/{tokens(hub)['all']}")).text())
+    assert {tag for tag, _ in page.tags} <= ALLOWED_TAGS
+    assert not [n for _, attrs in page.tags for n in attrs if n.startswith("on")]
+    assert hub.session.meta.phases[0].name in page.all_text

@@ -148,9 +148,12 @@ async def test_the_board_never_leaks_ids_tokens_or_hidden_text(hub, client):
     hub.apply(RevealNotes())
     hidden = add(hub, "Hidden words")
     hub.apply(HideCard(card_id=hidden))
-    raw = json.dumps(await get_board(client, all_link(hub), P1))
-    for secret in (P2, "Hidden words", *tokens(hub).values(), "participant", "parked", "hidden"):
+    board = await get_board(client, all_link(hub), P1)
+    raw = json.dumps(board)
+    for secret in (P2, "Hidden words", *tokens(hub).values()):
         assert secret not in raw, secret
+    allowed = {"id", "kind", "text", "group", "author", "held", "picked", "breakout", "cluster", "members"}
+    assert all(set(card) <= allowed for card in board["cards"])
 
 
 # -- votes -----------------------------------------------------------------------------------------------------------
@@ -436,3 +439,16 @@ async def test_closed_submissions_still_let_phones_vote(hub, client):
     hub.apply(SetSubmissions(open=False))
     assert (await vote(client, all_link(hub), P1, p))[0] == 200
     assert (await mark_done(client, all_link(hub), P1, 0))[0] == 200
+
+
+async def test_a_dot_on_a_note_that_left_the_vote_stops_counting_on_the_phone_too(hub, client):
+    p, q = add(hub, "P"), add(hub, "Q")
+    hub.apply(OpenVoting(kind="problem", per_person=2, per_card=1))
+    await vote(client, all_link(hub), P1, p)
+    await vote(client, all_link(hub), P1, q)
+    hub.apply(HideCard(card_id=q))
+    voting = (await get_board(client, all_link(hub), P1))["voting"]
+    assert voting["mine"] == {str(p): 1} and voting["left"] == 1  # as the core counts the allowance
+    r = add(hub, "R")
+    status, answer = await vote(client, all_link(hub), P1, r)
+    assert status == 200 and answer["voting"]["left"] == 0

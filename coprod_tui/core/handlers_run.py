@@ -21,6 +21,7 @@ from .errors import NotFound, Refused, ValidationError
 from .handlers import Patch, _card_patch, _copy, _meta_patch, _unlinked_from
 from .model import Card, Kind
 from .running import Phase, Timer, Voting, iso_after
+from .tally import in_vote
 
 if TYPE_CHECKING:
     from .hub import Hub
@@ -136,16 +137,6 @@ def _reveal_votes(hub: Hub, cmd: RevealVotes):
         _meta_patch(hub, voting={**voting.to_record(), "revealed": cmd.revealed}), None, None
 
 
-def _votable(hub: Hub, card: Card, voting: Voting) -> bool:
-    """Still in the vote: of the round's kind, on the board (or folded into a cluster that is)."""
-    if card.hidden or card.held or card.parked or card.kind.value != voting.kind:
-        return False
-    if card.cluster is not None:
-        cluster = hub.session.cards.get(card.cluster)
-        return cluster is not None and _votable(hub, cluster, voting)
-    return True
-
-
 def _cast_vote(hub: Hub, cmd: CastVote):
     participant = check_participant(cmd.participant)
     voting = hub.session.meta.voting
@@ -159,7 +150,7 @@ def _cast_vote(hub: Hub, cmd: CastVote):
     before = hub.session.votes.get(key)
     cards = dict((before or {}).get("cards", {}))
     card = hub.session.cards.get(cmd.card_id) if isinstance(cmd.card_id, int) else None
-    if cmd.delta < 0 and str(cmd.card_id) in cards and (card is None or not _votable(hub, card, voting)):
+    if cmd.delta < 0 and str(cmd.card_id) in cards and (card is None or not in_vote(hub.session, card, voting)):
         # A dot on a note that has since gone (deleted, hidden, parked, moved) can always be taken back.
         mine = int(cards.pop(str(cmd.card_id))) - 1
         if mine:
@@ -183,7 +174,7 @@ def _cast_vote(hub: Hub, cmd: CastVote):
         raise Refused(f"At most {voting.per_card} vote{'s' * (voting.per_card != 1)} on one note.")
     # Only dots on notes still in the vote count against the allowance.
     live = sum(int(n) for cid, n in cards.items()
-               if (c := hub.session.cards.get(int(cid))) is not None and _votable(hub, c, voting))
+               if (c := hub.session.cards.get(int(cid))) is not None and in_vote(hub.session, c, voting))
     if cmd.delta > 0 and live + 1 > voting.per_person:
         raise Refused(f"You have used all {voting.per_person} of your votes: take one back to move it.")
     if mine:
@@ -348,6 +339,8 @@ def _pick_card(hub: Hub, cmd: PickCard):
         check_participant(cmd.participant)
         if not hub.session.meta.breakout:
             raise Refused("The groups are back together: the facilitator now chooses.")
+        if not card.breakout:
+            raise Refused("Only notes written in this breakout can be brought back from a phone.")
         if card.group_id is None or card.group_id != cmd.group_id or card.hidden or card.held or card.parked:
             raise NotFound("That note is not one of your group's.")
     if card.picked == cmd.picked:

@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from .model import Card, Kind, Role, Session
+from .running import Voting
 
 
 @dataclass
@@ -28,6 +29,17 @@ def counted_card(session: Session, card_id: int) -> Card | None:
     if card is not None and card.cluster is not None:
         return session.cards.get(card.cluster)
     return card
+
+
+def in_vote(session: Session, card: Card, voting: Voting) -> bool:
+    """Still in the vote: of the round's kind and on the board, or folded into a cluster that is. A dot on a note
+    that left the vote (hidden, parked, moved) no longer counts against a phone's allowance, and can be taken back."""
+    if card.hidden or card.held or card.parked or card.kind.value != voting.kind:
+        return False
+    if card.cluster is not None:
+        cluster = session.cards.get(card.cluster)
+        return cluster is not None and in_vote(session, cluster, voting)
+    return True
 
 
 def _role_of(session: Session, group_id: int | None) -> Role | None:

@@ -1,8 +1,9 @@
 """The balance bar above the footer: whose voice is on the board, in one line.
 
-"Notes 23 [● 8 Carers|▲ 12 Practitioners|■ 3] People 3 · Carers 8 · Staff 12  ⚠ no notes from … yet": the notes of
-each group as a segment as wide as its share, in the group's colour but always with its glyph and count (colour is
-never the only cue), then the notes of each role; while a vote is on, the dots of each group the same way. A group
+"Notes 23 [● 8 Carers|▲ 12 Practitioners|■ 3]  by role: Carers 8 · Practitioners 12 · People 3  ⚠ no notes from …
+yet": the notes of each group as a segment as wide as its share, in the group's colour but always with its glyph
+and count (colour is never the only cue); while a vote is on, the dots of each group the same way ("Votes 14 […]",
+before the roles); then the notes of each role. A group
 that speaks for people who use services or for carers and family, and has no note yet, is named in a warning: those
 are the voices co-production exists to bring in, and the easiest to lose.
 
@@ -67,13 +68,13 @@ class BalanceBar(Widget):
         line = Text(no_wrap=True, overflow="ellipsis")
         line.append(f"Notes {counts.notes} ", style=label)
         line.append_text(self.segments(session, counts.notes_by_group, bar_width))
-        line.append("  by role: ", style=label)
-        line.append_text(self.roles(session, counts.notes_by_role))
         voting = session.meta.voting
         if voting is not None and voting.open or counts.votes:
-            line.append("  │  ", style=label)
-            line.append(f"Votes {counts.votes} ", style=label)
+            line.append("  Votes ", style=label)
+            line.append(f"{counts.votes} ", style=label)
             line.append_text(self.segments(session, counts.votes_by_group, max(bar_width // 2, 10)))
+        line.append("  by role: ", style=label)
+        line.append_text(self.roles(session, counts.notes_by_role))
         line.truncate(max(room, 1), overflow="ellipsis", pad=bool(missing))
         if missing:
             line.append("  ")

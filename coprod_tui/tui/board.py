@@ -104,6 +104,7 @@ class BoardScreen(CardActions, PhoneControls, ReviewControls, RunControls, VoteC
         # Footer redraws are not free: bindings are refreshed only when these change.
         self._had_card: bool | None = None
         self._undo_state: tuple[bool, bool] | None = None
+        self._cells_wanted: list = []
         self._init_phones()
         self._init_votes()
 
@@ -133,13 +134,16 @@ class BoardScreen(CardActions, PhoneControls, ReviewControls, RunControls, VoteC
             self._unsubscribe()
 
     def _build_cells(self, focus_index: int = 0) -> None:
+        # What the board shows (or is about to): a hub event arriving before the cells are mounted compares with
+        # this, so it does not cancel the rebuild that already has the right cells.
+        self._cells_wanted = self._cells()
         self.run_worker(self._rebuild(focus_index), group="cells", exclusive=True)
 
     async def _rebuild(self, focus_index: int) -> None:
         """Replace the grid of cells for the current view (old cells go first, so nothing is shown twice)."""
         board = self.query_one("#board", Container)
         await board.remove_children()
-        cells = self._cells()
+        cells = self._cells_wanted
         grid = Grid(classes="cells")
         lists = []
         for kind, group, title in cells:
@@ -165,7 +169,7 @@ class BoardScreen(CardActions, PhoneControls, ReviewControls, RunControls, VoteC
         events = message.events
         types = {e.type for e in events}
         if types & {"group.add", "group.edit"} or (self.view == "lanes" and types - {"card.reorder"}):
-            if self._cells() != [(c.kind, c.group_id, c.cell_title) for c in self._lists()]:
+            if self._cells() != self._cells_wanted:
                 self._build_cells(self._focused_index())
                 return
         if "session.edit" in types:

@@ -11,6 +11,7 @@ from textual.content import Content
 from ..core.commands import (AddCard, CardDraft, DeleteCard, EditCard, HideCard, MoveCard, Redo, SetCardGroup,
                              SwapCards, ToggleLink, Undo)
 from ..core.model import Kind
+from .board_draw import board_column
 from .dialogs import NO_GROUP, CardEditor, CardForm, ConfirmScreen, GroupPicker, LinkPicker
 
 KINDS = list(Kind)
@@ -103,7 +104,7 @@ class CardActions:
         card = self.selected_card()
         if card is None or card.kind.link_target is None:
             return
-        targets = self.session.column(card.kind.link_target)
+        targets = board_column(self.session, card.kind.link_target)
         if not targets:
             self.notify(Content(f"There are no {card.kind.link_target.label.lower()} to link to yet."))
             return

@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from ..core.model import Card, Kind, Session
 from ..core.tally import vote_results
 
+# Meta fields that change how cards are drawn (vote totals, breakout pick markers).
+DRAWN_META = ("voting", "breakout")
+
 
 def shown_as(session: Session, card: Card) -> Card:
     """The card that stands for `card` on the board: itself, or the cluster it was folded into."""
@@ -43,7 +46,7 @@ class BoardFacts:
         return self.held.get((kind, group_id), 0)
 
 
-def board_facts(session: Session, *, with_votes: bool = True) -> BoardFacts:
+def board_facts(session: Session) -> BoardFacts:
     facts = BoardFacts(breakout=session.meta.breakout)
     for card in session.cards.values():
         if card.cluster is not None:
@@ -59,7 +62,7 @@ def board_facts(session: Session, *, with_votes: bool = True) -> BoardFacts:
             key = shown_as(session, target).id
             facts.linked_from[key] = facts.linked_from.get(key, 0) + 1
     voting = session.meta.voting
-    if with_votes and voting is not None and voting.revealed:
+    if voting is not None and voting.revealed:
         facts.votes_kind = Kind(voting.kind)
         facts.votes = {t.card.id: t.total for t in vote_results(session)}
     return facts

@@ -125,12 +125,10 @@ class RunControls:
         timer = self.session.meta.timer
         if timer is None:
             self.notify("No timer is set: T sets one.", timeout=3)
-        elif timer.running:
-            self._apply(PauseTimer())
-        elif timer.left(phase_bar.now()) > 0:
-            self._apply(ResumeTimer())
-        else:
+        elif timer.left(phase_bar.now()) <= 0:
             self.notify("Time's up: + adds a minute, T sets a new timer.", timeout=3)
+        else:
+            self._apply(PauseTimer() if timer.running else ResumeTimer())
 
     def action_extend_timer(self) -> None:
         if self.session.meta.timer is None:

@@ -11,6 +11,7 @@ goes into `rich.text.Text`, never into a markup string.
 
 from __future__ import annotations
 
+
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
@@ -26,7 +27,9 @@ from textual.widgets import Footer, Header, Static
 from ..core.hub import Hub
 from ..core.model import Kind
 from ..core.replay import Mark, Replay, clock_time
+from .board_draw import DRAWN_META, board_column, board_facts
 from .card_list import CardList
+from .replay_marks import phase_marks
 
 SPEEDS = (1, 2, 4, 8, 16, 32)  # steps per second
 DEFAULT_SPEED = 2  # index into SPEEDS: 4 steps a second
@@ -121,6 +124,7 @@ class ReplayScreen(Screen):
         self._timer: Timer | None = None
         self._focus_kind: Kind | None = None  # the column holding the last step's card (and its NEW badge)
         self._marks_drawn: tuple[int | None, bool] | None = None  # (current mark, exactly on it) last drawn
+        self._marks: list[Mark] | None = None
 
     # -- layout -------------------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -149,6 +153,12 @@ class ReplayScreen(Screen):
     def on_unmount(self) -> None:
         self._stop()
 
+    def marks(self) -> list[Mark]:
+        """The replay's marks, phase marks named after the session's phases."""
+        if self._marks is None:
+            self._marks = phase_marks(self.replay.events, self.replay.marks())
+        return self._marks
+
     def _lists(self) -> dict[Kind, CardList]:
         return {card_list.kind: card_list for card_list in self.query(CardList)}
 
@@ -165,17 +175,19 @@ class ReplayScreen(Screen):
         redraw = set(Kind) if kinds is None else kinds | steps
         self._focus_kind = focus_kind
         if redraw:
-            linked_from: dict[int, int] = {}
-            for card in session.cards.values():
-                for target in card.links:
-                    linked_from[target] = linked_from.get(target, 0) + 1
+            # As the board draws: only cards on the board (not held, parked or folded into a cluster), with the
+            # vote totals once they were revealed.
+            facts = board_facts(session)
             added = {focus} if focus is not None and self._added(focus) else set()
             for kind in redraw:
-                cards = session.column(kind)
+                cards = board_column(session, kind)
                 card_list = lists[kind]
-                card_list.set_cards(cards, session.groups, linked_from, added,
+                card_list.set_cards(cards, session.groups, facts, added,
                                     select=focus if focus_kind is kind else None)
                 title = Text(kind.label) + Text(f" ({len(cards)})", style="dim")
+                held = facts.held_in(kind)
+                if held:
+                    title.append(f" +{held} held", style="bold")
                 card_list.border_title = Content.from_rich_text(title)
         # Only the column of the step's card can take focus, so its cursor is drawn as the board draws the card
         # you are on; no card (a deletion, a group added) means no focus, and no column looks current.
@@ -196,6 +208,9 @@ class ReplayScreen(Screen):
         replay = self.replay
         event = replay.event()
         label, card_text = replay.describe()
+        if event is not None and event.type == "phase.set":  # the patch has only the index: name it
+            meta = replay.session().meta
+            label = f"Phase {min(meta.phase, len(meta.phases) - 1) + 1}: {meta.current_phase.name}"
         caption = Text(no_wrap=True, overflow="ellipsis")
         caption.append(f"Step {replay.position} of {replay.total}", style="bold")
         if event is not None:
@@ -205,7 +220,7 @@ class ReplayScreen(Screen):
             caption.append(": ")
             caption.append(" ".join(card_text.split()), style="italic")
         self.query_one("#replay-caption", Static).update(caption)
-        marks = replay.marks()
+        marks = self.marks()
         self.query_one(Scrubber).show(replay.position, replay.total, [m.position for m in marks])
         playing = self._timer is not None
         speed = Text(f" {'▶' if playing else '❚❚'} {SPEEDS[self._speed]}/s", style="bold" if playing else "dim")
@@ -215,7 +230,7 @@ class ReplayScreen(Screen):
         """The list of marks, the current one (the last at or before the position) marked; redrawn only when that
         changes, and scrolled so it stays in view in a long session."""
         position = self.replay.position
-        marks = self.replay.marks()
+        marks = self.marks()
         current = self._mark_at_or_before(marks, position)
         state = (current.position if current else None, current is not None and current.position == position)
         if state == self._marks_drawn:
@@ -253,7 +268,12 @@ class ReplayScreen(Screen):
         old = self.replay.position
         new = self.replay.seek(position)
         if new != old:
-            self._show(self.replay.touched(old, new))
+            kinds = self.replay.touched(old, new)
+            low, high = sorted((old, new))
+            if any(field in (after or {}) for event in self.replay.events[low:high]
+                   for _before, after in event.patch.get("meta", {}).values() for field in DRAWN_META):
+                kinds = None  # a vote revealed or a breakout ended: every column may draw differently
+            self._show(kinds)
 
     def action_step(self, delta: int) -> None:
         self._stop()

@@ -230,8 +230,8 @@ class ParkedScreen(ModalScreen[None]):
             option_list.add_option(Option(prompt, id=str(card.id)))
         if not cards:
             option_list.add_option(Option(Text("No parked notes.", style="dim"), disabled=True))
-        elif highlighted is not None:
-            option_list.highlighted = min(highlighted, len(cards) - 1)
+        else:
+            option_list.highlighted = min(highlighted or 0, len(cards) - 1)
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:

@@ -150,7 +150,7 @@ def _split(session: Session, tally: CardTally, shade: Callable[[str | None], str
     roles = [Text(f"{role.label if role else 'no group'} {dots}") for role, dots in tally.by_role.most_common()]
     text = Text(" · ").join(parts)
     if roles:
-        text.append("   by role: ", style="dim")
+        text.append("\nby role: ", style="dim")
         text.append_text(Text(" · ", style="dim").join(roles))
     return text
 

@@ -1,11 +1,12 @@
 """The phone app: routes and handlers. Handlers read the hub and send it commands; nothing else changes state.
 
-Why the order of checks in a post: the cheap, body-free refusals come first (unknown token 404, wrong content type
-415), then the body is read under the size cap (413) and decoded strictly (400), then the client's rate limit is
-spent (429), then every field is checked (422) before one `AddCard` reaches the hub. "Closed" (403) is the core's
-call, made after it has answered a repeated request_id: a retry of a note saved just before closing hears "saved". The answer
-(201, or 200 for a repeated request_id) is sent only after `hub.apply_durable` says the note is on disk; a storage
-failure is a 503 with Retry-After and the phone keeps its draft and request_id, so its retry is safe.
+Why the order of checks in a post (fields.py reads them, the same for every post): the cheap, body-free refusals come
+first (unknown token 404, wrong content type 415), then the body is read under the size cap (413) and decoded
+strictly (400), then the client's rate limit is spent (429), then every field is checked (422) before one `AddCard`
+reaches the hub. "Closed" (403) is the core's call, made after it has answered a repeated request_id: a retry of a
+note saved just before closing hears "saved". The answer (201, or 200 for a repeated request_id) is sent only after
+`hub.apply_durable` says the note is on disk; a storage failure is a 503 with Retry-After and the phone keeps its
+draft and request_id, so its retry is safe.
 
 Phones can add notes, vote, say "I'm done", pick their group's notes in a breakout (actions.py) and read what they
 may see; no facilitator action (hide, reveal, open a vote, rotate, close, delete…) has a route.

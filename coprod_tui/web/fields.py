@@ -105,8 +105,8 @@ def group_field(hub: Hub, target: int | None, value: Any) -> int | None:
     if target is not None:
         if group_id is not None and group_id != target:
             name = hub.session.groups[target].name
-            raise ApiError(422, "wrong_group", f"This link is for the group {name!r}; it can't be used for another group.",
-                           field="group")
+            raise ApiError(422, "wrong_group",
+                           f"This link is for the group {name!r}; it can't be used for another group.", field="group")
         return target
     if group_id is not None and group_id not in hub.session.groups:
         raise ApiError(422, "unknown_group", UNKNOWN_GROUP, field="group")

@@ -128,7 +128,7 @@ _LIVE = (
     '<span class="timer-up" id="timer-up" role="status"></span></div>\n'
     '<p class="notice breakout" id="breakout-note" hidden>Your group is working on its own.</p>\n'
     '<section class="vote" id="vote" aria-labelledby="vote-title" hidden>\n<h2 id="vote-title">Vote</h2>\n'
-    '<p class="vote-left" id="vote-left"></p>\n<ul class="vote-cards" id="vote-cards"></ul>\n'
+    '<p class="vote-left" id="vote-left" aria-live="polite"></p>\n<ul class="vote-cards" id="vote-cards"></ul>\n'
     '<p class="status" id="vote-status" role="status" aria-live="polite"></p>\n</section>'
 )
 _AFTER = (

@@ -22,7 +22,7 @@ from ..core.errors import NotFound
 from ..core.hub import Hub
 from ..core.model import Kind, Meta, Session
 from ..core.running import Timer, Voting
-from ..core.tally import counted_card, done_counts, my_votes, vote_results
+from ..core.tally import counted_card, done_counts, in_vote, my_votes, vote_results
 
 Message = tuple[str, dict[str, Any]]
 PUBLIC_CARD_FIELDS = ("id", "kind", "text", "group", "author")
@@ -178,14 +178,15 @@ def mine(hub: Hub, viewer: Viewer) -> dict[str, Any]:
     if voting is None:
         return {"round": None, "mine": {}, "left": None, "done": done}
     dots: dict[str, int] = {}
-    used = 0
     if viewer.participant is not None:
         for card_id, n in my_votes(session, voting.round, viewer.participant).items():
-            counted = counted_card(session, card_id)
-            key = str(counted.id if counted is not None else card_id)
-            dots[key] = dots.get(key, 0) + n
-            used += n
-    return {"round": voting.round, "mine": dots, "left": max(voting.per_person - used, 0), "done": done}
+            card = session.cards.get(card_id)
+            if card is None or not in_vote(session, card, voting):
+                continue  # a note that left the vote (hidden, parked, moved): its dot no longer counts
+            counted = counted_card(session, card_id) or card
+            dots[str(counted.id)] = dots.get(str(counted.id), 0) + n
+    return {"round": voting.round, "mine": dots, "left": max(voting.per_person - sum(dots.values()), 0),
+            "done": done}
 
 
 def vote_target(hub: Hub, viewer: Viewer, card_id: int, round_no: int, delta: int) -> int:
@@ -204,14 +205,19 @@ def vote_target(hub: Hub, viewer: Viewer, card_id: int, round_no: int, delta: in
     return next((m.id for m in session.members(card_id) if dots.get(m.id)), card_id)
 
 
-def voting_for(hub: Hub, viewer: Viewer) -> dict[str, Any] | None:
-    """The board's `voting`: the round, this phone's dots and dots left, and the tallies only once revealed."""
+_COUNT_NOW: Any = object()
+
+
+def voting_for(hub: Hub, viewer: Viewer, totals: dict[str, int] | None = _COUNT_NOW) -> dict[str, Any] | None:
+    """The board's `voting`: the round, this phone's dots and dots left, and the tallies only once revealed
+    (`totals`: `tallies(hub)` already counted for this moment by the caller, or counted here)."""
     public = public_voting(hub.session.meta.voting)
     if public is None:
         return None
     personal = mine(hub, viewer)
     public.update(mine=personal["mine"], left=personal["left"])
-    totals = tallies(hub)
+    if totals is _COUNT_NOW:
+        totals = tallies(hub)
     if totals is not None:
         public["tallies"] = totals
     return public
@@ -223,13 +229,16 @@ def board(hub: Hub, viewer: Viewer = EVERYONE) -> dict[str, Any]:
 
 
 def _shared_board(hub: Hub, viewer: Viewer) -> dict[str, Any]:
+    """The part of a board that is the same for every phone of the viewer's kind (its group, or its own held notes)."""
     return {"session": public_session(hub.session.meta), "groups": public_groups(hub),
             "cards": visible_cards(hub, viewer), **run_state(hub)}
 
 
-def personal_board(shared: dict[str, Any], hub: Hub, viewer: Viewer) -> dict[str, Any]:
-    personal = mine(hub, viewer)
-    return {**shared, "voting": voting_for(hub, viewer), "done": personal["done"]}
+def personal_board(shared: dict[str, Any], hub: Hub, viewer: Viewer,
+                   totals: dict[str, int] | None = _COUNT_NOW) -> dict[str, Any]:
+    """The shared part plus this phone's own: its dots and dots left, and whether it is done."""
+    done = viewer.participant is not None and f"{hub.session.meta.phase}:{viewer.participant}" in hub.session.done
+    return {**shared, "voting": voting_for(hub, viewer, totals), "done": done}
 
 
 # -- live changes ----------------------------------------------------------------------------------------------------
@@ -289,6 +298,7 @@ class PublicFeed:
         self._plan = _Plan()
         self._boards: dict[tuple[int | None, str | None], dict[str, Any]] = {}
         self._writers: frozenset[str] = frozenset()
+        self._totals: dict[str, int] | None = None
 
     def messages(self, event: Event, viewer: Viewer = EVERYONE) -> list[Message]:
         plan = self._plan_for(event)
@@ -309,16 +319,17 @@ class PublicFeed:
 
     def _board_for(self, viewer: Viewer) -> dict[str, Any]:
         hub = self.hub
-        if not self._boards:  # first phone for this event: who has notes only they (and maybe their group) see
+        if not self._boards:  # first phone for this event: who has notes only they (and their group) see; totals
             breakout = hub.session.meta.breakout
             self._writers = frozenset(c.participant for c in hub.session.cards.values()
                                       if c.participant and not audience(c.to_record(), breakout).everyone)
+            self._totals = tallies(hub)
         key = (viewer.group if hub.session.meta.breakout else None,
                viewer.participant if viewer.participant in self._writers else None)
         shared = self._boards.get(key)
         if shared is None:
             shared = self._boards[key] = _shared_board(hub, viewer)
-        return personal_board(shared, hub, viewer)
+        return personal_board(shared, hub, viewer, self._totals)
 
     def _make_plan(self, event: Event) -> _Plan:
         hub = self.hub
@@ -328,8 +339,8 @@ class PublicFeed:
         if "groups" in event.patch or "breakout" in run_changed:
             return _Plan(board=True)
         breakout = session.meta.breakout
-        members = members_index(session)
         rows = event.patch.get("cards", {})
+        members = members_index(session) if rows else {}  # a vote or a timer change touches no card
         changes: list[_CardChange] = []
         clusters: set[int] = set()
         for key, (before, after) in rows.items():

@@ -236,9 +236,10 @@
     panel.hidden = !v || !(v.open || v.revealed);
     if (panel.hidden) return;
     var free = left === null ? v.per_person : left - pending();
-    $("vote-left").textContent = v.open ? free + " of " + plural(v.per_person, "vote", "votes") + " left" +
+    var line = v.open ? free + " of " + plural(v.per_person, "vote", "votes") + " left" +
       (v.per_card < v.per_person ? " (up to " + v.per_card + " on one note)." : ".")
       : (v.revealed ? "Voting has closed. The totals are in." : "Voting has closed.");
+    if ($("vote-left").textContent !== line) $("vote-left").textContent = line;  // a live region: only real news
     sync($("vote-cards"), voteIds(), makeVote, updateVote);
   }
   function sayIn(id, message, tone) {
