@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 
 from hub_run_support import *  # noqa: F401,F403  (fixtures, clock, phones, command builders)

@@ -43,7 +43,7 @@ def test_render_is_valid_json_with_every_table():
     assert json.loads(render({})) == {t: {} for t in TABLES}
     lines = {"meta": {"1": dumps(meta())}, "cards": {"1": dumps({"a": 1}), "2": dumps({"b": [1, None]})}}
     assert json.loads(render(lines)) == {"meta": {"1": meta()}, "groups": {}, "cards": {"1": {"a": 1},
-                                         "2": {"b": [1, None]}}, "votes": {}, "done": {},
+                                         "2": {"b": [1, None]}}, "votes": {}, "done": {}, "reflections": {}, "plan": {}, "responses": {},
                                          "events": {}}
 
 

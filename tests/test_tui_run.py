@@ -208,7 +208,7 @@ async def test_timer_start_pause_extend_times_up_and_stop(make_session, app_fact
         await back_to(pilot, board)
         timer = app.hub.session.meta.timer
         assert timer is not None and timer.seconds == 90 and timer.running
-        await settle(pilot, lambda: "⏱ Table talk [b] 01:30" in bar_text(app))
+        await settle(pilot, lambda: "◷ Table talk [b] 01:30" in bar_text(app))
 
         clock.advance(30)
         bar._tick()  # what the one-second interval does
@@ -225,7 +225,7 @@ async def test_timer_start_pause_extend_times_up_and_stop(make_session, app_fact
         await settle(pilot, lambda: "02:00 paused" in bar_text(app))
         await pilot.press("space")
         await settle(pilot, lambda: app.hub.session.meta.timer.running)
-        assert "⏱ Table talk [b] 02:00" in bar_text(app)
+        assert "◷ Table talk [b] 02:00" in bar_text(app)
 
         clock.advance(119)
         bar._tick()
@@ -257,7 +257,7 @@ async def test_timer_start_pause_extend_times_up_and_stop(make_session, app_fact
         await pilot.click("#stop")
         await back_to(pilot, board)
         assert app.hub.session.meta.timer is None
-        assert "⏱" not in bar_text(app)
+        assert "◷" not in bar_text(app)
 
 
 async def test_the_timer_dialog_takes_minutes_and_seconds_and_refuses_nonsense(make_session, app_factory,

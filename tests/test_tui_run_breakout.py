@@ -219,7 +219,7 @@ async def test_hostile_text_in_phases_timers_clusters_and_groups_is_shown_as_typ
         flat = " ".join(stored.split())
         await settle(pilot, lambda: "● 1" in drawn(lists(board)[0]))
         assert f"Phase 1 of 2 · {flat}" in bar_text(app)
-        assert f"⏱ {flat}" in bar_text(app)
+        assert f"◷ {flat}" in bar_text(app)
         assert stored.split()[0] in drawn(lists(board)[0])
         await pilot.press("number_sign")
         await dialog(pilot, ResultsScreen)

@@ -281,7 +281,10 @@ LABELS = {
 
 
 # The commands that steer a session live in handlers_run (imported last: it uses the helpers above).
+from .handlers_method import METHOD_HANDLERS, METHOD_LABELS  # noqa: E402
 from .handlers_run import RUN_HANDLERS, RUN_LABELS  # noqa: E402
 
 HANDLERS.update(RUN_HANDLERS)
+HANDLERS.update(METHOD_HANDLERS)
 LABELS.update(RUN_LABELS)
+LABELS.update(METHOD_LABELS)

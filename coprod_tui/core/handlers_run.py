@@ -20,7 +20,7 @@ from .commands_run import (CastVote, CloseVoting, EditPhases, EndBreakout, Exten
 from .errors import NotFound, Refused, ValidationError
 from .handlers import Patch, _card_patch, _copy, _meta_patch, _unlinked_from
 from .model import Card, Kind
-from .running import Phase, Timer, Voting, iso_after
+from .running import REFLECTION, Phase, Timer, Voting, iso_after
 from .tally import in_vote
 
 if TYPE_CHECKING:
@@ -53,7 +53,8 @@ def _edit_phases(hub: Hub, cmd: EditPhases):
         raise ValidationError(f"A session has between 1 and {MAX_PHASES} phases.")
     phases = []
     for phase in cmd.phases:
-        kind = Kind.parse(phase.kind).value if phase.kind else None
+        kind = (REFLECTION if str(phase.kind).strip().lower() == REFLECTION else Kind.parse(phase.kind).value) \
+            if phase.kind else None
         phases.append(Phase(name=T.clean(phase.name, "Phase name", T.NAME_LIMIT, multiline=False),
                             prompt=T.clean(phase.prompt, "Prompt", T.QUESTION_LIMIT, required=False), kind=kind))
     records = [p.to_record() for p in phases]

@@ -24,7 +24,7 @@ from . import text as T
 from .commands import CardDraft, Command, Event, RotateTokens, Source
 from .errors import NotFound, UnreadableSession, ValidationError
 from .handlers import HANDLERS, LABELS, Patch, make_group
-from .model import SCHEMA_VERSION, Card, Group, Kind, Meta, Session
+from .model import PLAIN_TABLES, SCHEMA_VERSION, Card, Group, Kind, Meta, Session
 from .store import SessionFolder
 
 log = logging.getLogger(__name__)
@@ -33,8 +33,7 @@ Listener = Callable[[Event], None]
 UNDO_DEPTH = 200
 REQUEST_ID_LIMIT = 200
 META_FIELDS = ("title", "question", "programme", "open", "tokens", "phases", "phase", "private", "voting", "timer",
-               "breakout")
-PLAIN_TABLES = ("votes", "done")  # records kept as dicts (no model class)
+               "breakout", "review_date")
 # Facilitator controls of the phone path, not edits of the board: never on the undo stack.
 NOT_UNDOABLE = {"session.create", "tokens.rotate", "submissions.open", "submissions.close"}
 
@@ -69,8 +68,7 @@ class Hub:
                 meta=Meta.from_record(doc["meta"]["1"]),
                 groups={int(k): Group.from_record(r) for k, r in doc["groups"].items()},
                 cards={int(k): Card.from_record(r) for k, r in doc["cards"].items()},
-                votes={str(k): dict(r) for k, r in doc.get("votes", {}).items()},
-                done={str(k): dict(r) for k, r in doc.get("done", {}).items()},
+                **{table: {str(k): dict(r) for k, r in doc.get(table, {}).items()} for table in PLAIN_TABLES},
             )
             self._events = [Event.from_record(r) for r in doc["events"].values()]
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
@@ -188,7 +186,7 @@ class Hub:
                     self.session.meta = Meta.from_record(merged)
                     continue
                 if table in PLAIN_TABLES:
-                    plain = self.session.votes if table == "votes" else self.session.done
+                    plain = self.session.plain(table)
                     if record is None:
                         plain.pop(key, None)
                         self.storage.remove(table, key)
@@ -232,7 +230,7 @@ class Hub:
             rec = self.session.meta.to_record()
             return {f: rec[f] for f in META_FIELDS}
         if table in PLAIN_TABLES:
-            plain = (self.session.votes if table == "votes" else self.session.done).get(key)
+            plain = self.session.plain(table).get(key)
             return dict(plain) if plain is not None else None
         models = self.session.cards if table == "cards" else self.session.groups
         model = models.get(int(key))

@@ -16,6 +16,8 @@ from .running import DEFAULT_PHASES, Phase, Timer, Voting
 # 2: phases, hidden writing, voting, clusters, timer, "I'm done" and breakouts (tables `votes` and `done`). A coprod
 # that only knows version 1 refuses these files instead of silently dropping the new tables when it saves.
 SCHEMA_VERSION = 2
+# Tables of plain records (dicts, no model class), as named in the file.
+PLAIN_TABLES = ("votes", "done", "reflections", "plan", "responses")
 
 
 class Kind(str, Enum):
@@ -226,6 +228,7 @@ class Meta:
     voting: Voting | None = None  # the current (or last) round of dot voting
     timer: Timer | None = None
     breakout: bool = False  # groups work apart: each group's phones see only that group's notes
+    review_date: str = ""  # when the plan is reviewed (YYYY-MM-DD), with a re-run of the self-reflection
 
     @property
     def current_phase(self) -> Phase:
@@ -248,6 +251,7 @@ class Meta:
             "voting": self.voting.to_record() if self.voting else None,
             "timer": self.timer.to_record() if self.timer else None,
             "breakout": self.breakout,
+            "review_date": self.review_date,
         }
 
     @classmethod
@@ -268,6 +272,7 @@ class Meta:
             voting=Voting.from_record(rec.get("voting")),
             timer=Timer.from_record(rec.get("timer")),
             breakout=bool(rec.get("breakout", False)),
+            review_date=str(rec.get("review_date") or ""),
         )
 
 
@@ -282,6 +287,18 @@ class Session:
     # {card id: dots}}; done "<phase>:<participant>" → {phase, participant, group}.
     votes: dict[str, dict] = field(default_factory=dict)
     done: dict[str, dict] = field(default_factory=dict)
+    # The method (see core/method.py): self-reflection answers "<id>" → {id, participant, role, ladder_now,
+    # ladder_target, scores: {statement: 0..4}, evidence: {statement: text}, created, source}; the plan "<id>" →
+    # an action record (core/plan.py); responses "<card id>" → {card, text}: the facilitator's "why" for
+    # "you said, we did".
+    reflections: dict[str, dict] = field(default_factory=dict)
+    plan: dict[str, dict] = field(default_factory=dict)
+    responses: dict[str, dict] = field(default_factory=dict)
+
+    def plain(self, table: str) -> dict[str, dict]:
+        """One of the tables kept as plain records."""
+        return {"votes": self.votes, "done": self.done, "reflections": self.reflections, "plan": self.plan,
+                "responses": self.responses}[table]
 
     def column(self, kind: Kind, group_id: int | None | object = ...) -> list[Card]:
         """Cards of one kind in board order; `group_id` (None = no group) narrows it to one group."""

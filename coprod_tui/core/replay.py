@@ -31,7 +31,7 @@ from datetime import datetime, timezone
 
 from .commands import Event
 from .handlers import LABELS
-from .model import Card, Group, Kind, Meta, Session
+from .model import PLAIN_TABLES, Card, Group, Kind, Meta, Session
 
 Tables = dict[str, dict[str, dict]]
 PAUSE_SECONDS = 3 * 60
@@ -185,8 +185,8 @@ class Replay:
             meta = Meta.from_record({**meta_record, "updated": event.at if event else meta_record.get("created")})
         return Session(meta=meta, groups=self._models("groups", self._groups, Group),
                        cards=self._models("cards", self._cards, Card),
-                       votes={k: dict(r) for k, r in self._tables.get("votes", {}).items()},
-                       done={k: dict(r) for k, r in self._tables.get("done", {}).items()})
+                       **{table: {k: dict(r) for k, r in self._tables.get(table, {}).items()}
+                          for table in PLAIN_TABLES})
 
     def _models(self, table: str, cache: dict, model: type) -> dict:
         out = {}

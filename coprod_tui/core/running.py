@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 KINDS = ("problem", "option", "contribution")
+REFLECTION = "reflection"  # a phase of this kind puts the self-reflection on every phone instead of the note form
+PHASE_KINDS = (*KINDS, REFLECTION)
 
 
 @dataclass(frozen=True)
@@ -19,7 +21,7 @@ class Phase:
 
     name: str
     prompt: str = ""
-    kind: str | None = None  # "problem" | "option" | "contribution" | None (phones keep the writer's choice)
+    kind: str | None = None  # "problem" | "option" | "contribution" | "reflection" | None (writer's choice)
 
     def to_record(self) -> dict:
         return {"name": self.name, "prompt": self.prompt, "kind": self.kind}
@@ -27,7 +29,7 @@ class Phase:
     @classmethod
     def from_record(cls, rec: dict) -> Phase:
         kind = rec.get("kind")
-        return cls(name=str(rec["name"]), prompt=str(rec.get("prompt") or ""), kind=kind if kind in KINDS else None)
+        return cls(name=str(rec["name"]), prompt=str(rec.get("prompt") or ""), kind=kind if kind in PHASE_KINDS else None)
 
 
 # The default running order of a co-production session (editable per session). The prompts are our own words.
@@ -37,7 +39,7 @@ DEFAULT_PHASES: tuple[Phase, ...] = (
     Phase("Options", "What could we try together? One idea per note.", "option"),
     Phase("Contributions", "What could you, your group or your organisation bring to an option?", "contribution"),
     Phase("Plan", "Who will do what, and by when?", "contribution"),
-    Phase("Reflection", "How well are we working together as equal partners?"),
+    Phase("Reflection", "How well are we working together as equal partners?", REFLECTION),
 )
 
 

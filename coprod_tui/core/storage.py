@@ -40,7 +40,7 @@ from .model import SCHEMA_VERSION
 
 log = logging.getLogger(__name__)
 
-TABLES = ("meta", "groups", "cards", "votes", "done", "events")
+TABLES = ("meta", "groups", "cards", "votes", "done", "reflections", "plan", "responses", "events")
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 RETRY_SECONDS = 1.0
 

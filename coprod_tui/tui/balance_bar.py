@@ -1,6 +1,6 @@
 """The balance bar above the footer: whose voice is on the board, in one line.
 
-"Notes 23 [● 8 Carers|▲ 12 Practitioners|■ 3]  by role: Carers 8 · Practitioners 12 · People 3  ⚠ no notes from …
+"Notes 23 [● 8 Carers|▲ 12 Practitioners|■ 3]  roles: Carers 8 · Practitioners 12 · People 3  ⚠ no notes from …
 yet": the notes of each group as a segment as wide as its share, in the group's colour but always with its glyph
 and count (colour is never the only cue); while a vote is on, the dots of each group the same way ("Votes 14 […]",
 before the roles); then the notes of each role. A group
@@ -64,7 +64,7 @@ class BalanceBar(Widget):
             warning.append(f"⚠ no notes from {', '.join(missing)} yet",
                            style=self.get_component_rich_style("balance-bar--warning"))
         room = width - (warning.cell_len + 2 if missing else 0)
-        bar_width = max(min(room // 4, 40), 12)
+        bar_width = max(min(room // 5, 40), 10)
         line = Text(no_wrap=True, overflow="ellipsis")
         line.append(f"Notes {counts.notes} ", style=label)
         line.append_text(self.segments(session, counts.notes_by_group, bar_width))
@@ -72,8 +72,8 @@ class BalanceBar(Widget):
         if voting is not None and voting.open or counts.votes:
             line.append("  Votes ", style=label)
             line.append(f"{counts.votes} ", style=label)
-            line.append_text(self.segments(session, counts.votes_by_group, max(bar_width // 2, 10)))
-        line.append("  by role: ", style=label)
+            line.append_text(self.segments(session, counts.votes_by_group, max(bar_width // 2, 8)))
+        line.append("  roles: ", style=label)
         line.append_text(self.roles(session, counts.notes_by_role))
         line.truncate(max(room, 1), overflow="ellipsis", pad=bool(missing))
         if missing:

@@ -136,13 +136,13 @@ class PhaseBar(Widget):
         left = timer.left(now())
         if left <= 0:
             style = self.get_component_rich_style("phase-bar--timeup")
-            text.append("⏱ ", style=style)
+            text.append("◷ ", style=style)
             if label:
                 text.append(label + " ", style=style)
             text.append("Time's up", style=style)
             return text
         style = self.get_component_rich_style("phase-bar--timer")
-        text.append("⏱ " if timer.running else "⏸ ", style=style)
+        text.append("◷ " if timer.running else "⏸ ", style=style)
         if label:
             text.append(label + " ", style=style)
         text.append(clock_text(left), style=style + Style(bold=True))

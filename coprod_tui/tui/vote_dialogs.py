@@ -155,7 +155,7 @@ def _split(session: Session, tally: CardTally, shade: Callable[[str | None], str
     return text
 
 
-def results_table(session: Session, shade: Callable[[str | None], str]) -> Table:
+def results_table(session: Session, shade: Callable[[str | None], str], bar: str = "bold") -> Table:
     """One row per note: rank, bar, total, and the note with its split by group and by role beneath."""
     tallies = vote_results(session)
     most = max((t.total for t in tallies), default=0)
@@ -176,7 +176,7 @@ def results_table(session: Session, shade: Callable[[str | None], str]) -> Table
         if tally.total:
             note.append("\n")
             note.append_text(_split(session, tally, shade))
-        table.add_row(Text(f"{rank}."), Text(block_bar(tally.total, most), style="bold"),
+        table.add_row(Text(f"{rank}."), Text(block_bar(tally.total, most), style=bar),
                       Text(str(tally.total), style="bold"), note)
         table.add_row("", "", "", "")
     return table
@@ -216,7 +216,8 @@ class ResultsScreen(ModalScreen[None]):
             title.append("  (totals shown to the room)" if voting.revealed else
                          "  (not revealed: the room doesn't see these yet)", style="dim")
         self.query_one("#results-title", Label).update(title)
-        self.query_one("#results", Static).update(results_table(self.session, self.shade) if voting else
+        bar = f"bold {self.app.current_theme.accent or self.app.current_theme.primary}"
+        self.query_one("#results", Static).update(results_table(self.session, self.shade, bar) if voting else
                                                   Text("No vote yet.", style="dim"))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
