@@ -27,7 +27,9 @@ from .core.commands import AddCard, CardDraft, ImportCards, Source, ToggleLink
 from .core.errors import CoprodError
 from .core.hub import Hub, new_session
 from .core.model import Kind
+from .core.commands_run import SetPhase
 from .core.store import SessionFolder
+from .demo_method import plan_and_reflect, steer_options_vote
 
 DEMO_ID = "demo-carers-respite"
 TITLE = "Short breaks for carers: what's not working and what could?"
@@ -189,9 +191,18 @@ def _fill(hub: Hub, clock: Clock) -> None:
                 clock.wait(15)
                 hub.apply(ToggleLink(card_id=ids[note.key], target_id=ids[target]))
 
+    clock.at(10)
+    hub.apply(SetPhase(index=1))
     section(Kind.PROBLEM, 10)  # 10:10, after introductions and the power check
+    clock.at(48)
+    hub.apply(SetPhase(index=2))
     section(Kind.OPTION, 50)
+    clock.at(80)
+    steer_options_vote(hub, ids, clock.wait)  # 11:20: which options matter most to the room
+    hub.apply(SetPhase(index=3))
     section(Kind.CONTRIBUTION, 85)
+    clock.at(118)
+    plan_and_reflect(hub, ids, clock.wait)
 
 
 def write(sessions_dir: Path, *, force: bool = False) -> Path:

@@ -15,8 +15,8 @@ import pytest
 from coprod_tui.core.commands import (AddCard, AddGroup, CardDraft, DeleteCard, EditCard, EditSession, Event, MoveCard,
                                       Redo, RotateTokens, SetSubmissions, Source, SwapCards, ToggleLink, Undo)
 from coprod_tui.core.hub import new_session, open_session
-from coprod_tui.core.model import Card, Group, Kind, Meta, Session
-from coprod_tui.core.replay import Mark, Replay, clock_time, describe, parse_time, phase_name
+from coprod_tui.core.model import PLAIN_TABLES, Card, Group, Kind, Meta, Session
+from coprod_tui.core.replay import Mark, Replay, clock_time, describe, parse_time
 from coprod_tui.core.store import SessionFolder
 
 SESSIONS = Path(__file__).resolve().parent.parent / "sessions"
@@ -36,7 +36,7 @@ def demo_hub(tmp_path_factory):
 
 def plain_replay(events: list[Event], upto: int) -> Session:
     """The documented replay, written out independently: apply the afters of the first `upto` events."""
-    tables: dict[str, dict[str, dict]] = {"meta": {}, "groups": {}, "cards": {}}
+    tables: dict[str, dict[str, dict]] = {"meta": {}, "groups": {}, "cards": {}, **{t: {} for t in PLAIN_TABLES}}
     for event in events[:upto]:
         for table, rows in event.patch.items():
             for key, (_before, after) in rows.items():
@@ -48,15 +48,16 @@ def plain_replay(events: list[Event], upto: int) -> Session:
                     tables.setdefault(table, {})[key] = after
     meta = Meta.from_record({**tables["meta"]["1"], "updated": events[upto - 1].at})
     return Session(meta=meta, groups={int(k): Group.from_record(r) for k, r in tables["groups"].items()},
-                   cards={int(k): Card.from_record(r) for k, r in tables["cards"].items()})
+                   cards={int(k): Card.from_record(r) for k, r in tables["cards"].items()},
+                   **{t: tables[t] for t in PLAIN_TABLES})
 
 
 # -- the demo ----------------------------------------------------------------------------------------------------
 
 def test_the_last_position_is_the_hubs_session(demo_hub):
     replay = Replay(demo_hub.events)
-    assert replay.total == len(demo_hub.events) == 48
-    assert replay.seek(replay.total) == 48
+    assert replay.total == len(demo_hub.events) > 48
+    assert replay.seek(replay.total) == replay.total
     assert replay.session() == demo_hub.session
 
 
@@ -105,26 +106,32 @@ def test_position_zero_is_an_empty_board(demo_hub):
 
 
 def test_demo_captions_and_focus(demo_hub):
-    replay = Replay(demo_hub.events)
-    replay.seek(2)
+    events = demo_hub.events
+    replay = Replay(events)
+    first_note = 1 + next(i for i, e in enumerate(events) if e.type == "card.add")
+    replay.seek(first_note)
     label, text = replay.describe()
     assert label == "Phone note added" and text.startswith("I only find out a respite bed")
     assert replay.focus_card() == 1
-    replay.seek(10)
+    replay.seek(1 + next(i for i, e in enumerate(events) if e.type == "card.import"))
     assert replay.describe()[0] == "2 cards imported"
-    replay.seek(18)
+    first_link = next(i for i, e in enumerate(events) if e.type == "link.add")
+    replay.seek(first_link + 1)
     label, text = replay.describe()
-    assert label == "Link" and replay.focus_card() == 11
-    [target] = demo_hub.events[17].patch["cards"]["11"][1]["links"]  # the option's first link: one problem
+    card_id = events[first_link].card_id
+    assert label == "Link" and replay.focus_card() == card_id == 11
+    [target] = events[first_link].patch["cards"]["11"][1]["links"]  # the option's first link: one problem
     assert text == f"{demo_hub.session.cards[11].text} → {demo_hub.session.cards[target].text}"
+    replay.seek(2)
+    assert replay.describe() == ("Phase: Problems", None)
 
 
-def test_demo_marks(demo_hub):
+def test_demo_marks_are_the_ends_of_its_phases(demo_hub):
     marks = Replay(demo_hub.events).marks()
-    assert marks[-1] == Mark(48, "End", "end", demo_hub.events[-1].at)
-    assert [m.position for m in marks][:5] == [1, 4, 8, 9, 10]
-    assert marks[0].label == "Pause 10:00 (11 min)" and marks[0].short == "Pause 11 min"
-    assert all(m.kind in ("pause", "end") for m in marks)
+    assert [m.label for m in marks] == ["End of Welcome", "End of Problems", "End of Options", "End of Contributions",
+                                        "End of Plan", "End"]
+    assert marks[-1] == Mark(len(demo_hub.events), "End", "end", demo_hub.events[-1].at)
+    assert all(demo_hub.events[m.position].type == "phase.set" for m in marks[:-1])  # just before each change
 
 
 # -- a history with every kind of change, undo and redo included ----------------------------------------------------
@@ -232,40 +239,41 @@ def _note(seq: int, at: str) -> Event:
     return _event(seq, at, "card.add", {"cards": {str(seq): (None, _card(seq, "problem"))}}, "phone", card_id=seq)
 
 
-def _phase(seq: int, at: str, name: str | None) -> Event:
-    patch = {"meta": {"1": ({"phase": None}, {"phase": name})}} if name else {}
-    return _event(seq, at, "phase.set", patch)
+def _phase(seq: int, at: str, index: int, before: int) -> Event:
+    return _event(seq, at, "phase.set", {"meta": {"1": ({"phase": before}, {"phase": index})}})
 
 
-def test_marks_phases_pauses_phones_and_end():
+def test_marks_are_the_ends_of_phases_and_phones_opening_or_closing():
+    renamed = [{"name": "Arrive", "prompt": "", "kind": None}, {"name": "Listen", "prompt": "", "kind": "problem"},
+               {"name": "Imagine", "prompt": "", "kind": "option"}, {"name": "Commit", "prompt": "", "kind": None}]
     events = [
-        _create(1, "10:00:00"),
-        _phase(2, "10:00:30", "Problems"),          # the first phase: position 1 is "Before Problems"
+        _create(1, "10:00:00"),                     # no phase list in the file: the default phases
+        _phase(2, "10:00:30", 1, 0),                # position 1 ends Welcome
         _note(3, "10:01:00"),
         _note(4, "10:02:00"),
-        _note(5, "10:07:00"),                       # a 5-minute pause after position 4
-        _phase(6, "10:08:00", "Options"),           # position 5 ends Problems
+        _note(5, "10:07:00"),                       # a 5-minute pause: no mark in a session with phases
+        _phase(6, "10:08:00", 2, 1),                # position 5 ends Problems
         _note(7, "10:08:30"),
         _event(8, "10:09:00", "submissions.close", {"meta": {"1": ({"open": True}, {"open": False})}}),
-        _note(9, "10:40:00"),                       # a long pause right after phones closed: phones win
-        _phase(10, "10:41:00", None),               # a phase without a name: "End of Options"
+        _event(9, "10:40:00", "phase.edit", {"meta": {"1": ({"phases": []}, {"phases": renamed})}}),
+        _phase(10, "10:41:00", 3, 2),               # after the edit, phase 2 is called "Imagine"
         _event(11, "10:42:00", "submissions.open", {"meta": {"1": ({"open": False}, {"open": True})}}),
     ]
     marks = Replay(events).marks()
     assert [(m.position, m.kind, m.label) for m in marks] == [
-        (1, "phase", "Before Problems"),
-        (4, "pause", "Pause 10:02 (5 min)"),
+        (1, "phase", "End of Welcome"),
         (5, "phase", "End of Problems"),
         (8, "phones", "Phones closed"),
-        (9, "phase", "End of Options"),
+        (9, "phase", "End of Imagine"),
         (11, "end", "End"),                         # the last position is always "End"
     ]
-    assert marks[1].at == events[3].at and marks[1].short == "Pause 5 min"
     replay = Replay(events)
     replay.seek(0)
     assert replay.previous_mark() is None and replay.next_mark().position == 1
     replay.seek(5)
-    assert replay.previous_mark().position == 4 and replay.next_mark().position == 8
+    assert replay.previous_mark().position == 1 and replay.next_mark().position == 8
+    replay.seek(10)
+    assert replay.describe() == ("Phase: Commit", None)
     replay.seek(11)
     assert replay.next_mark() is None and replay.previous_mark().position == 9
 
@@ -292,15 +300,6 @@ def test_parse_time_is_tolerant():
     assert clock_time("2025-03-12T09:05:00.000+00:00") == "09:05"
 
 
-def test_phase_names_from_patches():
-    assert phase_name(_phase(1, "10:00:00", "Options")) == "Options"
-    assert phase_name(_event(1, "10:00:00", "phase.set", {"meta": {"1": (None, {"phase": {"name": "Votes"}})}})) \
-        == "Votes"
-    assert phase_name(_event(1, "10:00:00", "phase.add", {"phases": {"1": (None, {"id": 1, "title": "Plan"})}})) \
-        == "Plan"
-    assert phase_name(_event(1, "10:00:00", "phase.set")) is None
-
-
 def test_unknown_tables_are_carried_and_undone():
     """A later issue's tables (phases, votes…) replay too, so nothing is silently dropped."""
     events = [_create(), _event(2, "10:01:00", "phase.add", {"phases": {"1": (None, {"id": 1, "title": "Plan"})}})]
@@ -321,7 +320,7 @@ def test_describe_labels():
     assert describe(imported) == ("Edit card (import)", "y")
     assert describe(_event(4, "10:00:00", "submissions.close"))[0] == "Phones closed"
     assert describe(_event(5, "10:00:00", "undo", undoes=9))[0] == "Undo: a change"
-    assert describe(_phase(6, "10:00:00", "Options"))[0] == "Phase: Options"
+    assert describe(_phase(6, "10:00:00", 2, 1))[0] == "Change phase"  # Replay.describe() names the phase
     assert describe(_event(7, "10:00:00", "something.new"))[0] == "Something new"
 
 

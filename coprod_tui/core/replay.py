@@ -5,16 +5,16 @@ its position as plain tables (table -> key -> record, the session file's own sha
 in between: each event's *afters* going forward, its *befores* going back (`meta` records are merged, as the hub
 does, and `updated` is the time of the latest applied event). Records are never mutated, only replaced, so moving
 costs only the records the crossed events touch. Snapshots every `checkpoint_every` events (taken in one forward
-pass when the replay is built) bound a far jump: it restores the nearest snapshot and walks from there. Tables the
-model does not know yet (a later issue's phases, votes…) are carried along unchanged, so replay never drops them.
+pass when the replay is built) bound a far jump: it restores the nearest snapshot and walks from there. Every table
+is carried along (votes, "done", reflections, the plan…, and any a later version adds), so replay never drops one.
 
 Marks are the positions worth jumping to, "the end of each phase":
 
-- the position just before each `phase.*` event: the end of the phase before it ("End of Problems"; "Before X"
-  when no phase was named yet). The phase name is read from the event's patch (`meta.phase`, or a record's `name`
-  or `title`): phases are a later issue, so this is a tolerant guess that falls back to "End of phase";
-- the end of each burst of activity followed by a pause of three minutes or more (real sessions alternate notes
-  with discussion): "Pause 10:42 (5 min)", the clock time the pause began and its length;
+- the position just before each `phase.set` event: the end of the phase the session was in ("End of Problems").
+  Names come from the session's phase list as it was at that point (`meta.phases`, which `phase.edit` changes);
+- in sessions that never changed phase (older ones), the end of each burst of activity followed by a pause of
+  three minutes or more instead (real sessions alternate notes with discussion): "Pause 10:42 (5 min)", the clock
+  time the pause began and its length. With phases, pauses would only be noise between the marks that matter;
 - every `submissions.open` / `submissions.close`: "Phones opened" / "Phones closed";
 - the last position: "End".
 
@@ -32,6 +32,7 @@ from datetime import datetime, timezone
 from .commands import Event
 from .handlers import LABELS
 from .model import PLAIN_TABLES, Card, Group, Kind, Meta, Session
+from .running import DEFAULT_PHASES
 
 Tables = dict[str, dict[str, dict]]
 PAUSE_SECONDS = 3 * 60
@@ -82,20 +83,6 @@ def clock_time(at: str) -> str:
 def duration(seconds: float) -> str:
     minutes = int(seconds // 60)
     return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d} min"
-
-
-def phase_name(event: Event) -> str | None:
-    """The name of the phase a `phase.*` event starts, if its patch says (see the module docstring)."""
-    for table, rows in event.patch.items():
-        for _before, after in rows.values():
-            if not isinstance(after, dict):
-                continue
-            value = after.get("phase") if table == "meta" else after.get("name") or after.get("title")
-            if isinstance(value, dict):
-                value = value.get("name") or value.get("title")
-            if isinstance(value, str) and value.strip():
-                return value.strip()
-    return None
 
 
 def _set(tables: Tables, table: str, key: str, record: dict | None) -> None:
@@ -214,6 +201,11 @@ class Replay:
         if event is None:
             return "Start: nothing on the board yet", None
         label, text = describe(event, self._by_seq.get(event.undoes) if event.undoes is not None else None)
+        if event.type == "phase.set":  # the phase list is in the state at this position
+            meta = self.record("meta", "1") or {}
+            phases, index = meta.get("phases") or [], meta.get("phase")
+            if isinstance(index, int) and 0 <= index < len(phases):
+                label = f"Phase: {phases[index].get('name', '')}"
         target = self._link_target(event)
         if text is not None and target is not None:  # "Link: <option> → <the problem it now addresses>"
             text = f"{text} → {target.get('text', '')}"
@@ -274,18 +266,21 @@ class Replay:
                 found[position] = Mark(position, label, kind, self.events[position - 1].at, short)
 
         times = [parse_time(e.at) for e in self.events]
-        current_phase: str | None = None
+        phased = any(e.type == "phase.set" for e in self.events)
+        phases, current = [p.name for p in DEFAULT_PHASES], 0
         for index, event in enumerate(self.events):
-            if event.type.startswith("phase."):
-                name = phase_name(event)
-                if index > 0:
-                    label = (f"End of {current_phase}" if current_phase else
-                             f"Before {name}" if name else "End of phase")
-                    add(index, "phase", label)
-                current_phase = name or current_phase
+            meta_after = (event.patch.get("meta", {}).get("1") or (None, None))[1] or {}
+            if event.type == "phase.set" and index > 0:
+                name = phases[current] if current < len(phases) else None
+                add(index, "phase", f"End of {name}" if name else "End of phase", name or "")
+            if isinstance(meta_after.get("phases"), list):
+                phases = [str(p.get("name", "")) for p in meta_after["phases"] if isinstance(p, dict)]
+            if isinstance(meta_after.get("phase"), int):
+                current = meta_after["phase"]
             if event.type in ("submissions.open", "submissions.close"):
                 add(index + 1, "phones", "Phones opened" if event.type.endswith("open") else "Phones closed")
-            if index + 1 < len(self.events) and times[index] is not None and times[index + 1] is not None:
+            if not phased and index + 1 < len(self.events) and times[index] is not None \
+                    and times[index + 1] is not None:
                 gap = (times[index + 1] - times[index]).total_seconds()
                 if gap >= PAUSE_SECONDS:
                     add(index + 1, "pause", f"Pause {clock_time(event.at)} ({duration(gap)})", f"Pause {duration(gap)}")
@@ -304,9 +299,6 @@ def describe(event: Event, undone: Event | None = None) -> tuple[str, str | None
     elif event.type == "card.import":
         count = sum(1 for _b, a in event.patch.get("cards", {}).values() if a is not None)
         label = f"{count} card{'s' if count != 1 else ''} imported"
-    elif event.type.startswith("phase."):
-        name = phase_name(event)
-        label = f"Phase: {name}" if name else _label(event).capitalize()
     else:
         label = _label(event).capitalize()
         if event.source != "facilitator" and event.type != "session.create":

@@ -37,6 +37,8 @@ class CardActions:
             self._last_group = form.group_id
             self._chose_group = True
             self._refresh_undo_keys()
+            if self.session.meta.private:
+                self.notify("Hidden writing is on: the note is held until you reveal the notes (R).", timeout=4)
 
         groups = list(self.session.groups.values())
         self.app.push_screen(CardEditor(f"New {kind.singular.lower()}", kind, groups, submit, group_id=group))

@@ -29,7 +29,6 @@ from ..core.model import Kind
 from ..core.replay import Mark, Replay, clock_time
 from .board_draw import DRAWN_META, board_column, board_facts
 from .card_list import CardList
-from .replay_marks import phase_marks
 
 SPEEDS = (1, 2, 4, 8, 16, 32)  # steps per second
 DEFAULT_SPEED = 2  # index into SPEEDS: 4 steps a second
@@ -124,7 +123,6 @@ class ReplayScreen(Screen):
         self._timer: Timer | None = None
         self._focus_kind: Kind | None = None  # the column holding the last step's card (and its NEW badge)
         self._marks_drawn: tuple[int | None, bool] | None = None  # (current mark, exactly on it) last drawn
-        self._marks: list[Mark] | None = None
 
     # -- layout -------------------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -152,12 +150,6 @@ class ReplayScreen(Screen):
 
     def on_unmount(self) -> None:
         self._stop()
-
-    def marks(self) -> list[Mark]:
-        """The replay's marks, phase marks named after the session's phases."""
-        if self._marks is None:
-            self._marks = phase_marks(self.replay.events, self.replay.marks())
-        return self._marks
 
     def _lists(self) -> dict[Kind, CardList]:
         return {card_list.kind: card_list for card_list in self.query(CardList)}
@@ -208,9 +200,6 @@ class ReplayScreen(Screen):
         replay = self.replay
         event = replay.event()
         label, card_text = replay.describe()
-        if event is not None and event.type == "phase.set":  # the patch has only the index: name it
-            meta = replay.session().meta
-            label = f"Phase {min(meta.phase, len(meta.phases) - 1) + 1}: {meta.current_phase.name}"
         caption = Text(no_wrap=True, overflow="ellipsis")
         caption.append(f"Step {replay.position} of {replay.total}", style="bold")
         if event is not None:
@@ -220,7 +209,7 @@ class ReplayScreen(Screen):
             caption.append(": ")
             caption.append(" ".join(card_text.split()), style="italic")
         self.query_one("#replay-caption", Static).update(caption)
-        marks = self.marks()
+        marks = replay.marks()
         self.query_one(Scrubber).show(replay.position, replay.total, [m.position for m in marks])
         playing = self._timer is not None
         speed = Text(f" {'▶' if playing else '❚❚'} {SPEEDS[self._speed]}/s", style="bold" if playing else "dim")
@@ -230,7 +219,7 @@ class ReplayScreen(Screen):
         """The list of marks, the current one (the last at or before the position) marked; redrawn only when that
         changes, and scrolled so it stays in view in a long session."""
         position = self.replay.position
-        marks = self.marks()
+        marks = self.replay.marks()
         current = self._mark_at_or_before(marks, position)
         state = (current.position if current else None, current is not None and current.position == position)
         if state == self._marks_drawn:

@@ -74,9 +74,11 @@ class VotingDialog(ModalScreen[str | None]):
                 with Horizontal(classes="buttons"):
                     if voting.open:
                         yield Button("Close voting", variant="warning", id="close")
-                    yield Button("Hide totals" if voting.revealed else "Show totals", id=
-                                 "conceal" if voting.revealed else "reveal")
+                    yield Button("Hide totals" if voting.revealed else "Show totals",
+                                 id="conceal" if voting.revealed else "reveal")
                     yield Button("Results", id="results")
+                    if voting.open:
+                        yield Button("Cancel  esc", id="cancel")
             if voting is None or not voting.open:
                 yield Label("New round: vote on", classes="field-label")
                 yield Select([(Text(k.label), k.value) for k in (Kind.PROBLEM, Kind.OPTION)],
@@ -91,9 +93,6 @@ class VotingDialog(ModalScreen[str | None]):
                 yield Static("", id="error", classes="error")
                 with Horizontal(classes="buttons"):
                     yield Button("Open voting  ctrl+s", variant="primary", id="open")
-                    yield Button("Cancel  esc", id="cancel")
-            else:
-                with Horizontal(classes="buttons"):
                     yield Button("Cancel  esc", id="cancel")
 
     def on_mount(self) -> None:
