@@ -1,7 +1,7 @@
 """`coprod export`: one session to a file or standard output, or every session into a folder.
 
-    coprod export ID [--format md|html|csv|json] [-o FILE]
-    coprod export --all DIR [--format md|html|csv|json]
+    coprod export ID [--format md|html|csv|json] [--report session|method|yousaid] [-o FILE]
+    coprod export --all DIR [--format md|html|csv|json] [--report session|method|yousaid]
 
 Kept apart from cli.py (which only wires it in) so the export code is imported only when it is used. Sessions are
 opened read-only, so exporting works while a session's board is open elsewhere. Errors are CoprodError /
@@ -25,6 +25,10 @@ EXIT_OK = 0
 EXIT_PARTIAL = 3
 FORMAT_NAMES = ("md", "html", "csv", "json")
 DEFAULT_FORMAT = "md"
+# The same names as export.REPORTS (a test checks they agree); the reports other than "session" are md or html.
+REPORT_NAMES = ("session", "method", "yousaid")
+REPORT_FORMATS = {"session": FORMAT_NAMES, "method": ("md", "html"), "yousaid": ("md", "html")}
+DEFAULT_REPORT = "session"
 
 Add = Callable[..., argparse.ArgumentParser]
 
@@ -43,6 +47,12 @@ def add_export_parser(add: Add) -> argparse.ArgumentParser:
                     "  csv   one row per card; UTF-8 with BOM for Excel; a cell that looks like a formula\n"
                     "        (= + - @) gets a leading ' so the spreadsheet never runs it\n"
                     "  json  the session file itself: coprod can open it again\n\n"
+                    "The md and html reports of a session include its self-reflection (averages, spread by\n"
+                    "role, gaps, the ladder) and its plan when it has them. --report picks another report:\n"
+                    "  method   the self-reflection and the plan alone, with the movement since the last\n"
+                    "           session of the same programme that has answers (md or html)\n"
+                    "  yousaid  \"you said, we did\" for participants: for each problem and idea, what was\n"
+                    "           done, what was not and why; plain words, no names (md or html)\n\n"
                     "Sessions are only read, never changed, so exporting works while a board is open.\n"
                     "Existing export files are overwritten: exports are derived files.\n"
                     "Exit code 3: --all skipped unreadable sessions (each reported on stderr).",
@@ -52,7 +62,11 @@ def add_export_parser(add: Add) -> argparse.ArgumentParser:
     which.add_argument("--all", metavar="DIR", dest="all_dir",
                        help="export every readable session into DIR (created if missing) as DIR/<id>.<ext>")
     p.add_argument("--format", "-f", choices=FORMAT_NAMES, default=None,
-                   help="md, html, csv or json (default: from -o's extension, else md; with --all: all four)")
+                   help="md, html, csv or json (default: from -o's extension, else md; with --all: all four, or "
+                        "md and html for --report method|yousaid)")
+    p.add_argument("--report", choices=REPORT_NAMES, default=DEFAULT_REPORT,
+                   help="session (default): the whole session; method: self-reflection and plan; "
+                        "yousaid: \"you said, we did\" for participants. With --all: DIR/<id>.<report>.<ext>")
     p.add_argument("-o", "--output", metavar="FILE", default=None,
                    help="write to FILE (replaced if it exists; its folder must exist); '-' or none: standard output")
     return p
@@ -62,9 +76,17 @@ def cmd_export(args: argparse.Namespace, folder: SessionFolder) -> int:
     if args.all_dir is not None:
         if args.output is not None:
             raise ExportError("-o can't be used with --all: files are named DIR/<id>.<ext>.")
-        formats = (args.format,) if args.format else FORMAT_NAMES
-        return export_all(folder, Path(args.all_dir).expanduser(), formats)
-    return export_one(folder, args.id, args.format, args.output)
+        report = getattr(args, "report", DEFAULT_REPORT)
+        formats = (args.format,) if args.format else REPORT_FORMATS[report]
+        _check_report(report, formats)
+        return export_all(folder, Path(args.all_dir).expanduser(), formats, report)
+    return export_one(folder, args.id, args.format, args.output, getattr(args, "report", DEFAULT_REPORT))
+
+
+def _check_report(report: str, formats: Sequence[str]) -> None:
+    for name in formats:
+        if name not in REPORT_FORMATS[report]:
+            raise ExportError(f"the {report} report is made as {' or '.join(REPORT_FORMATS[report])}, not {name}.")
 
 
 def format_for(output: str | None, given: str | None) -> str:
@@ -76,23 +98,26 @@ def format_for(output: str | None, given: str | None) -> str:
     return suffix if suffix in FORMAT_NAMES else DEFAULT_FORMAT
 
 
-def export_one(folder: SessionFolder, session_id: str, format_name: str | None, output: str | None) -> int:
+def export_one(folder: SessionFolder, session_id: str, format_name: str | None, output: str | None,
+               report: str = DEFAULT_REPORT) -> int:
     from .export import check_target, export_bytes
     from .core.storage import atomic_write
 
     name = format_for(output, format_name)
+    _check_report(report, (name,))
     resolved = folder.resolve(session_id)
     if output in (None, "-"):
-        _write_stdout(export_bytes(name, folder, resolved))
+        _write_stdout(export_bytes(name, folder, resolved, report))
         return EXIT_OK
     target = Path(output).expanduser()
     check_target(folder, target)
-    data = export_bytes(name, folder, resolved)
+    data = export_bytes(name, folder, resolved, report)
     try:
         atomic_write(target, data)
     except OSError as exc:
         raise ExportError(f"can't write {output}: {exc.strerror or exc}") from None
-    print(f"Exported {resolved} as {name} to {_one_line(str(target))}")
+    what = "" if report == DEFAULT_REPORT else f" ({report} report)"
+    print(f"Exported {resolved}{what} as {name} to {_one_line(str(target))}")
     return EXIT_OK
 
 
@@ -107,7 +132,7 @@ def _write_stdout(data: bytes) -> None:
         buffer.flush()
 
 
-def export_all(folder: SessionFolder, out_dir: Path, formats: Sequence[str]) -> int:
+def export_all(folder: SessionFolder, out_dir: Path, formats: Sequence[str], report: str = DEFAULT_REPORT) -> int:
     """Every readable session, every format, into `out_dir`; unreadable ones reported one line each and skipped."""
     from .core.storage import atomic_write
     from .export import check_target, export_bytes
@@ -134,12 +159,13 @@ def export_all(folder: SessionFolder, out_dir: Path, formats: Sequence[str]) -> 
                 if not summary.readable:
                     raise CoprodError(summary.error or "unreadable")
                 for name in formats:
-                    data = export_bytes(name, folder, summary.id)
+                    data = export_bytes(name, folder, summary.id, report)
+                    target = out_dir / (f"{summary.id}.{name}" if report == DEFAULT_REPORT
+                                        else f"{summary.id}.{report}.{name}")
                     try:
-                        atomic_write(out_dir / f"{summary.id}.{name}", data)
+                        atomic_write(target, data)
                     except OSError as exc:
-                        raise ExportError(f"can't write {out_dir / f'{summary.id}.{name}'}: "
-                                          f"{exc.strerror or exc}") from None
+                        raise ExportError(f"can't write {target}: {exc.strerror or exc}") from None
                     files += 1
             except ExportError:
                 raise  # the output folder is the problem, not this session: stop with one line
@@ -198,4 +224,4 @@ def _one_line(value: str) -> str:
     return T.strip_controls(value.replace("\n", " ").replace("\t", " "))
 
 
-__all__ = ["EXIT_PARTIAL", "ExportError", "add_export_parser", "cmd_export"]
+__all__ = ["EXIT_PARTIAL", "REPORT_NAMES", "ExportError", "add_export_parser", "cmd_export"]

@@ -18,7 +18,7 @@ from typing import Any, NoReturn
 import pytest
 
 from coprod_tui.web import start_phone_server
-from coprod_tui.web.state import WebSettings
+from coprod_tui.web.state import STREAMS, WebSettings
 
 try:
     from playwright.async_api import async_playwright, expect
@@ -145,3 +145,18 @@ async def assert_accessible(page: Any, what: str) -> None:
     if violations:
         print(f"axe on {what}:\n{describe(violations)}")
     assert violations == [], f"axe on {what}:\n{describe(violations)}"
+
+
+async def streams(server: Any, count: int) -> None:
+    """Wait until `count` phones listen: what the hub does next reaches them live."""
+    from web_support import wait_until
+    await wait_until(lambda: len(server.runner.app[STREAMS]) >= count, timeout=TIMEOUT / 1000)
+
+
+async def open_phones(browser: Any, server: Any, count: int, link: str = "all", **options: Any) -> list[Phone]:
+    """`count` phones on the join link `link` ("all" or a group id), each listening live."""
+    phones = [await phone(browser, **options) for _ in range(count)]
+    for p in phones:
+        await p.page.goto(server.urls()[link])
+    await streams(server, count)
+    return phones

@@ -70,3 +70,25 @@ def early(**kwargs) -> Session:
 def late(**kwargs) -> Session:
     return session("Short breaks: six months on", **{"created": LATE, "programme": "Short breaks review",
                                                      "groups": GROUPS_LATE, "cards": CARDS_LATE, **kwargs})
+
+
+# (what, done_at or "" for not done, by, note, card id) — as the hub would record them (core/handlers_method.py).
+PLAN_EARLY: list[tuple[str, str, str, str, int | None]] = [
+    ("Set up a shared booking calendar", "2025-04-20", "2025-05-01", "Live since April", 5),
+    ("Recruit volunteers for weekend sitting", "", "2025-06-30", "", 6),
+    ("Write to every carer about short breaks", "2025-05-02", "", "", None),
+]
+PLAN_LATE: list[tuple[str, str, str, str, int | None]] = [
+    ("Recruit volunteers for the weekend sitting service", "", "2025-12-01", "", None),
+    ("Run a drop-in for carers at the library", "", "", "", 1),
+]
+
+
+def with_plan(target: Session, actions=PLAN_EARLY, review: str = "", who_role: str | None = "practitioners") -> Session:
+    """`target` with plan records 1.. in the order given (written straight into the session, as a file holds them)."""
+    for n, (what, done_at, by, note, card) in enumerate(actions, 1):
+        target.plan[str(n)] = {"id": n, "what": what, "who": "", "who_role": who_role, "by": by, "resources": "",
+                               "recognition": "", "recognition_note": "", "access": "", "feedback": "",
+                               "card": card, "done": bool(done_at), "done_at": done_at, "note": note}
+    target.meta.review_date = review
+    return target

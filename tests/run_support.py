@@ -63,3 +63,12 @@ async def get_board(client: Any, token: str, participant: str | None = None, gro
 
 def texts(board: dict[str, Any]) -> list[str]:
     return [c["text"] for c in board["cards"]]
+
+
+REFLECTION_PHASE = 5  # DEFAULT_PHASES' last phase, "Reflection": its kind is "reflection"
+
+
+async def reflect(client: Any, token: str, participant: str | None, **answer: Any) -> tuple[int, Any]:
+    """A phone's self-reflection answer (POST …/reflection); `request_id` is made up unless given."""
+    body: dict[str, Any] = {"participant": participant, "request_id": rid(), **answer}
+    return await post(client, token, "reflection", body)

@@ -16,12 +16,11 @@ from typing import Any
 
 import pytest
 
-from browser_support import (TIMEOUT, assert_accessible, browser, phone, server, status, tap_send,  # noqa: F401
-                             write)
+from browser_support import (assert_accessible, browser, open_phones, server, status, streams,  # noqa: F401
+                             tap_send, write)
 from coprod_tui.core.commands_run import (CloseVoting, EndBreakout, HoldNotes, MergeCards, OpenVoting, PauseTimer,
                                           RevealNotes, RevealVotes, SetPhase, StartBreakout, StartTimer, StopTimer)
 from coprod_tui.core.model import Kind
-from coprod_tui.web.state import STREAMS
 from run_support import add
 from web_support import wait_until
 
@@ -36,19 +35,6 @@ BOARD_AS_SEEN = """() => {
   return fetch(anchor.dataset.root + 'api/v1/j/' + anchor.dataset.token + '/board?participant=' + me)
     .then(r => r.json());
 }"""
-
-
-async def streams(server: Any, count: int) -> None:
-    """Wait until `count` phones listen: what the hub does next reaches them live."""
-    await wait_until(lambda: len(server.runner.app[STREAMS]) >= count, timeout=TIMEOUT / 1000)
-
-
-async def open_phones(browser: Any, server: Any, count: int, link: str = "all", **options: Any) -> list[Any]:
-    phones = [await phone(browser, **options) for _ in range(count)]
-    for p in phones:
-        await p.page.goto(server.urls()[link])
-    await streams(server, count)
-    return phones
 
 
 def vote_card(page: Any, text: str) -> Any:

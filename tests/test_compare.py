@@ -1,4 +1,4 @@
-"""Comparing two sessions: matching notes across months, the balance of voices, and what is not there yet (plans)."""
+"""Comparing two sessions: matching notes across months, the balance of voices, and which plan actions were done."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from compare_support import CARDS_EARLY, EARLY, LATE, early, late, session
+from compare_support import CARDS_EARLY, EARLY, LATE, PLAN_LATE, early, late, session, with_plan
 from hostile import HOSTILE, HOSTILE_IDS
 from coprod_tui.core.compare import compare, match_cards
 from coprod_tui.core.hub import open_session
@@ -238,6 +238,39 @@ def test_empty_sessions_compare_to_nothing():
 def test_plans_are_reported_missing_rather_than_invented():
     plan = compare(early(), late()).plan
     assert not plan.available and not plan.earlier_has_plan and not plan.later_has_plan
+    assert plan.earlier == plan.later == plan.carried == plan.done == plan.new == ()
+
+
+def test_which_plan_actions_were_done_and_what_the_later_plan_adds():
+    c = compare(with_plan(early(), review="2025-07-15"), with_plan(late(), PLAN_LATE, review="2026-01-15"))
+    plan = c.plan
+    assert plan.available and plan.earlier_has_plan and plan.later_has_plan
+    assert [a.what for a in plan.done] == ["Set up a shared booking calendar", "Write to every carer about short breaks"]
+    assert [(a.done_at, a.note) for a in plan.done] == [("2025-04-20", "Live since April"), ("2025-05-02", "")]
+    assert [a.what for a in plan.not_done] == ["Recruit volunteers for weekend sitting"]
+    # the undone action is taken up again, reworded, in the later plan; the drop-in is new
+    [carried] = plan.carried
+    assert (carried.earlier.id, carried.later.id) == (2, 1) and THRESHOLD <= carried.score < 1.0
+    assert plan.carried_into(2) is carried and plan.carried_into(1) is None
+    assert [a.what for a in plan.new] == ["Run a drop-in for carers at the library"]
+    assert (plan.earlier_review, plan.later_review) == ("2025-07-15", "2026-01-15")
+    assert plan.earlier[0].who_role is Role.PRACTITIONERS and plan.earlier[0].card_id == 5
+
+
+def test_plans_follow_the_sessions_into_date_order_and_one_sided_plans_are_kept():
+    c = compare(with_plan(late(), PLAN_LATE), early())  # newest first: swapped, plans with them
+    assert c.swapped and [a.what for a in c.plan.later] == [what for what, *_ in PLAN_LATE]
+    assert not c.plan.earlier_has_plan and c.plan.available and len(c.plan.new) == 2
+    only_earlier = compare(with_plan(early()), late()).plan
+    assert only_earlier.earlier_has_plan and not only_earlier.later_has_plan and only_earlier.new == ()
+
+
+def test_a_hand_edited_plan_record_is_read_without_failing():
+    broken = early()
+    broken.plan = {"1": {"id": "x", "what": 5, "who_role": "nobody", "card": "7", "done": 1},
+                   "2": "not a record"}
+    [action] = compare(broken, late()).plan.earlier
+    assert (action.id, action.what, action.who_role, action.card_id, action.done) == (0, "", Role.OTHER, 7, True)
 
 
 @pytest.mark.parametrize("text", HOSTILE, ids=HOSTILE_IDS)

@@ -237,3 +237,68 @@ async def test_rows_rewrap_on_resize_and_redraw_on_a_theme_change(app_factory):
         app.theme = "coprod-light"
         await pilot.pause()
         assert "Persist (3)" in view.text() and isinstance(app.screen, CompareScreen)
+
+
+# -- the plan tab ------------------------------------------------------------------------------------------------------
+
+async def test_the_plan_tab_checks_off_the_earlier_actions(app_factory):
+    from compare_support import PLAN_LATE, with_plan
+
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await show(pilot, with_plan(early(), review="2025-07-15"), with_plan(late(), PLAN_LATE))
+        assert "Earlier plan: 2 of 3 actions done · later plan: 1 new, 1 taken up again" in body(app).text()
+        await pilot.press("4")
+        await settle(pilot, lambda: "Done (2)" in body(app).text())
+        assert screen.page == "plan" and screen.kind is Kind.PROBLEM
+        text = body(app).text()
+        assert text.index("Done (2)") < text.index("Not done (1)") < text.index("New in the later plan (1)")
+        assert "✓ Done 2025-04-20" in text and "What happened: Live since April" in text
+        assert "Earlier plan's review date: 2025-07-15" in text
+        assert "For the option: A shared booking calendar" in text
+        assert "Who: Practitioners" in text
+        row = next(line for line in text.splitlines() if line.startswith("✗ Not done · by 2025-06-30"))
+        assert "✗ Not done · by 2025-12-01" in row  # the later action that takes it up, on the same row
+        assert "Run a drop-in for carers at the library" in text
+        assert "Carers can't get a break" not in text  # the notes are on the other tabs
+        await pilot.press("1")
+        await settle(pilot, lambda: "Persist (3)" in body(app).text())
+        assert screen.page == "problem"
+
+
+async def test_the_plan_tab_without_plans_says_so(app_factory):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await show(pilot, early(), late())
+        await pilot.press("4")
+        await settle(pilot, lambda: body(app).text().startswith("Neither session has a plan yet"))
+
+
+async def test_hostile_plan_text_is_shown_as_typed(app_factory):
+    from compare_support import with_plan
+
+    texts = [text for _, text in HOSTILE_KEPT]
+    actions = [(t, "2025-04-20" if n % 2 else "", "", t, None) for n, t in enumerate(texts)]
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await show(pilot, with_plan(early(), actions, who_role=None), late())
+        await pilot.press("4")
+        await settle(pilot, lambda: "Done (" in body(app).text())
+        text = body(app).text()
+        for name in ("textual-click", "rich-style", "html-script", "template-braces"):
+            assert dict(HOSTILE_KEPT)[name] in text
+        await pilot.press("end", "home")
+        await pilot.pause()
+        assert not app._exit and isinstance(app.screen, CompareScreen)
+
+
+def test_snapshot_of_the_plan_tab(snap_compare, app_factory):
+    from compare_support import PLAN_LATE, with_plan
+
+    async def plan_tab(pilot):
+        await show(pilot, with_plan(early(), review="2025-07-15"), with_plan(late(), PLAN_LATE))
+        await pilot.press("4")
+        await settle(pilot, lambda: "Done (2)" in body(pilot.app).text())
+        pilot.app.clear_notifications()
+
+    assert snap_compare(app_factory(), terminal_size=SIZE, run_before=plan_tab)

@@ -167,3 +167,65 @@ def test_exit_codes_agree_with_cli_and_help_mentions_export(coprod):
     assert code == 0 and b"export" in out
     code, out, _ = coprod("export", "--help")
     assert code == 0 and b"overwritten" in out and b"--all DIR" in out
+
+
+# -- reports: the method report and "you said, we did" ----------------------------------------------------------------
+
+@pytest.mark.parametrize("report", ["method", "yousaid"])
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_a_report_to_standard_output(coprod, sessions, report, fmt):
+    code, out, err = coprod("export", FIXED, "--report", report, "--format", fmt)
+    assert (code, err) == (0, "")
+    assert out == export_bytes(fmt, SessionFolder(sessions), FIXED, report)
+    assert out != expected(fmt, sessions)
+
+
+def test_the_session_report_includes_the_method_when_there_is_one(coprod, sessions):
+    from coprod_tui.core.hub import read_session
+    from coprod_tui.export.method_md import has_method
+
+    md = coprod("export", FIXED)[1].decode()
+    assert "## Self-reflection: how are we doing?" in md and "## The plan (3 actions" in md and "## Credits" in md
+    demo = read_session(SessionFolder(sessions), "demo-carers-respite")
+    assert ("## Credits" in coprod("export", "demo-carers-respite")[1].decode()) == has_method(demo)
+
+
+def test_a_report_to_a_file_takes_its_format_from_the_extension(coprod, sessions, tmp_path):
+    target = tmp_path / "you-said.html"
+    code, out, err = coprod("export", FIXED, "--report", "yousaid", "-o", str(target))
+    assert (code, err) == (0, "")
+    assert target.read_bytes() == export_bytes("html", SessionFolder(sessions), FIXED, "yousaid")
+    assert f"Exported {FIXED} (yousaid report) as html to {target}" in out.decode()
+
+
+def test_a_report_in_a_format_it_is_not_made_in_is_one_line(coprod, tmp_path):
+    line = one_error_line(*coprod("export", FIXED, "--report", "method", "--format", "csv")[::2])
+    assert "method report is made as md or html, not csv" in line
+    line = one_error_line(*coprod("export", FIXED, "--report", "yousaid", "-o", str(tmp_path / "x.json"))[::2])
+    assert "not json" in line and not (tmp_path / "x.json").exists()
+    line = one_error_line(*coprod("export", "--all", str(tmp_path / "out"), "--report", "yousaid", "-f", "csv")[::2])
+    assert "not csv" in line and not (tmp_path / "out").exists()
+    code, _, err = coprod("export", FIXED, "--report", "minutes")
+    assert code == 2 and "invalid choice" in err
+
+
+def test_export_all_of_a_report_names_files_by_report(coprod, sessions, tmp_path):
+    out_dir = tmp_path / "out"
+    code, out, err = coprod("export", "--all", str(out_dir), "--report", "yousaid")
+    assert code == 0, err
+    assert sorted(p.name for p in out_dir.iterdir()) == sorted(
+        f"{sid}.yousaid.{ext}" for sid in ("demo-carers-respite", FIXED) for ext in ("md", "html"))
+    assert (out_dir / f"{FIXED}.yousaid.md").read_bytes() == export_bytes(
+        "md", SessionFolder(sessions), FIXED, "yousaid")
+    assert "Exported 2 of 2 sessions (4 files)" in out.decode()
+
+
+def test_report_names_agree_and_help_explains_them(coprod):
+    from coprod_tui.export import REPORTS
+
+    assert cli_export.REPORT_NAMES == tuple(REPORTS)
+    assert {name: tuple(r.formats) for name, r in REPORTS.items()} == cli_export.REPORT_FORMATS
+    code, out, _ = coprod("export", "--help")
+    text = out.decode()
+    assert code == 0 and "--report" in text and "yousaid" in text and "you said, we did" in text
+    assert "self-reflection" in text

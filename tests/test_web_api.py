@@ -333,6 +333,8 @@ def test_no_facilitator_action_is_reachable_over_http(hub):
         ("GET", "/j/{token}"), ("HEAD", "/j/{token}"), ("POST", "/j/{token}"),
         ("POST", "/api/v1/j/{token}/notes"), ("POST", "/api/v1/j/{token}/votes"),
         ("POST", "/api/v1/j/{token}/done"), ("POST", "/api/v1/j/{token}/picks"),
+        ("GET", "/api/v1/j/{token}/reflection"), ("HEAD", "/api/v1/j/{token}/reflection"),
+        ("POST", "/api/v1/j/{token}/reflection"), ("POST", "/j/{token}/reflection"),
         ("GET", "/api/v1/j/{token}/board"), ("HEAD", "/api/v1/j/{token}/board"),
         ("GET", "/api/v1/j/{token}/events"),
         ("GET", "/static/{name}"), ("HEAD", "/static/{name}"),

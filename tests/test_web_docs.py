@@ -14,7 +14,7 @@ from coprod_tui.core.commands_run import (HoldNotes, MergeCards, OpenVoting, Rev
                                           StartBreakout, StartTimer)
 from coprod_tui.web import make_web_app
 from coprod_tui.web.errors import _HTTP_ERRORS
-from run_support import P1, add, rid
+from run_support import P1, P2, REFLECTION_PHASE, add, reflect, rid
 from web_support import client_for, make_hub, next_event, note, tokens
 
 ROOT = Path(__file__).parent.parent
@@ -30,6 +30,7 @@ def codes_in_code() -> set[str]:
         found |= set(re.findall(r'ApiError\(\s*\d{3},\s*"([a-z_]+)"', source))
         found |= set(re.findall(r'checked\(\s*"[a-z_]+",\s*"([a-z_]+)"', source))
         found |= {f"invalid_{name}" for name in re.findall(r'(?:whole|flag)_field\(fields, "([a-z_]+)"', source)}
+        found |= set(re.findall(r'"((?:invalid|unknown|wrong)_[a-z_]+)"', source))  # codes passed on as values
     return found
 
 
@@ -49,7 +50,9 @@ def test_the_spec_describes_exactly_the_api_routes(hub):
 
 def test_every_error_code_is_documented():
     codes = codes_in_code()
-    assert len(codes) >= 30 and {"refused", "unknown_card", "invalid_delta", "invalid_picked"} <= codes
+    assert len(codes) >= 35 and {"refused", "unknown_card", "invalid_delta", "invalid_picked", "invalid_role",
+                                 "invalid_ladder_now", "invalid_ladder_target", "invalid_scores",
+                                 "invalid_evidence"} <= codes
     enum = set(SPEC["components"]["schemas"]["Error"]["properties"]["error"]["properties"]["code"]["enum"])
     assert codes <= enum, codes - enum
     documented = set(re.findall(r"\| `([a-z_]+)` \|", GUIDE))
@@ -139,4 +142,47 @@ async def test_real_responses_of_a_running_session_match_the_schemas(hub):
         check("VoteIn", {"participant": P1, "card": 1, "round": 1, "delta": -1, "request_id": "r"})
         check("DoneIn", {"participant": P1, "phase": 0, "done": False, "request_id": "r", "group": None})
         check("PickIn", {"participant": P1, "card": 1, "picked": True, "request_id": "r", "group": 2})
+        stream.close()
+
+
+async def test_real_responses_of_the_self_reflection_match_the_schemas(hub):
+    """The questions, an answer (first and replaced), the board and each SSE message during a reflection phase, and
+    the refusals: all as published."""
+    async with client_for(hub) as client:
+        token = tokens(hub)["all"]
+        api = f"/api/v1/j/{token}"
+        check("ReflectionQuestions", await (await client.get(f"{api}/reflection")).json())
+        check("Board", await (await client.get(f"{api}/board", params={"participant": P1})).json())
+        stream = await client.get(f"{api}/events", params={"participant": P1})
+        check("Board", (await next_event(stream))[1])
+        status, refused = await reflect(client, token, P1, role="carers", scores={"eq1": 2})
+        assert status == 409
+        check("Error", refused)
+        hub.apply(SetPhase(index=REFLECTION_PHASE))
+        for name, schema in (("state", "State"), ("mine", "Mine")):
+            event, data = await next_event(stream)
+            assert event == name
+            check(schema, data)
+        assert data["reflection"] == {"mine": None}
+        board = await (await client.get(f"{api}/board", params={"participant": P1})).json()
+        check("Board", board)
+        assert board["phase"]["kind"] == "reflection" and board["reflection"] == {"mine": None}
+        body = {"role": "carers", "ladder_now": 3, "ladder_target": None, "scores": {"eq1": 2, "di1": 0},
+                "evidence": {"eq1": "An example"}}
+        check("ReflectionIn", {"participant": P1, "request_id": "r", "group": 1, **body})
+        check("ReflectionIn", {"participant": P1, "request_id": "r", "role": None, "scores": {"eq1": None},
+                               "ladder_now": "", "evidence": {"eq1": None}})
+        for expected in (201, 200):
+            status, answer = await reflect(client, token, P1, **body)
+            assert status == expected
+            check("ReflectionOut", answer)
+            event, data = await next_event(stream)
+            assert event == "mine" and data["reflection"]["mine"] == answer["mine"]
+            check("Mine", data)
+        board = await (await client.get(f"{api}/board", params={"participant": P1})).json()
+        check("Board", board)
+        assert board["reflection"]["mine"]["scores"] == {"eq1": 2, "di1": 0}
+        status, bad = await reflect(client, token, P2, role="carers", scores={"eq1": 9})
+        assert status == 422 and bad["error"]["field"] == "score-eq1"
+        check("Error", bad)
         stream.close()

@@ -191,3 +191,78 @@ def test_votes_done_picks_and_the_views_never_fail_with_a_server_error(fuzz_env,
 
     tap_anything()
 
+
+
+STATEMENT = st.sampled_from(["eq1", "eq2", "di3", "fb1", "zz9", ""]) | ANY_TEXT
+ANSWER_LIKE = st.fixed_dictionaries(
+    {"participant": PARTICIPANT,
+     "request_id": st.uuids().map(str) | st.sampled_from(["answer-1", "answer-2"]) | ANY_TEXT},
+    optional={"role": st.sampled_from(["carers", "practitioners", "Other", "", None, "boss"]) | ANY_TEXT | JSON_VALUE,
+              "ladder_now": NUMBER_LIKE, "ladder_target": NUMBER_LIKE,
+              "scores": st.dictionaries(STATEMENT, NUMBER_LIKE, max_size=5) | JSON_VALUE,
+              "evidence": st.dictionaries(STATEMENT, ANY_TEXT | JSON_VALUE, max_size=4) | JSON_VALUE,
+              "score-eq3": NUMBER_LIKE, "evidence-eq3": ANY_TEXT | JSON_VALUE,
+              "group": st.none() | st.integers(-2, 4) | st.sampled_from(["1", "2", "", "x"]) | ANY_TEXT},
+)
+WELL_FORMED_ANSWER = st.fixed_dictionaries(
+    {"participant": st.sampled_from(["phone-fuzz-0000001", "phone-fuzz-0000002"]), "request_id": st.uuids().map(str),
+     "ladder_now": st.none() | st.integers(1, 7), "ladder_target": st.none() | st.integers(1, 7),
+     "scores": st.dictionaries(st.sampled_from(["eq1", "di2", "ac3", "re1", "fb3"]), st.integers(0, 4), max_size=5),
+     "evidence": st.dictionaries(st.sampled_from(["eq1", "fb3"]), st.text(max_size=40), max_size=2)},
+    optional={"role": st.sampled_from(["carers", "people", "commissioners-and-managers", ""]),
+              "group": st.sampled_from([None, 1, 2, "2"])},
+)
+ANSWER_REQUESTS = st.one_of(
+    WELL_FORMED_ANSWER.map(lambda d: (json.dumps(d).encode(), "application/json")),
+    WELL_FORMED_ANSWER.map(lambda d: (json.dumps(d).encode(), "application/json")),
+    ANSWER_LIKE.map(lambda d: (json.dumps(d).encode(), "application/json")),
+    ANSWER_LIKE.map(lambda d: (form_body(d), "application/x-www-form-urlencoded")),
+    st.tuples(JSON_VALUE.map(lambda v: json.dumps(v).encode()), CONTENT_TYPES),
+    st.tuples(st.binary(max_size=300), CONTENT_TYPES),
+)
+
+
+def test_the_self_reflection_never_fails_with_a_server_error_and_keeps_one_answer_per_phone(fuzz_env, tmp_path):
+    """Whatever a phone sends to the self-reflection (the API and the form post), in and out of its phase: never a
+    server error, an accepted answer is the phone's one answer as stored, and the views still build."""
+    from coprod_tui.core.commands_run import SetPhase
+    from coprod_tui.web.views import PublicFeed, Viewer, board
+
+    loop, hub, client = fuzz_env
+    feed = PublicFeed(hub)
+
+    @settings(max_examples=150, deadline=None, database=None)
+    @given(request=ANSWER_REQUESTS, page=st.booleans(), token_key=st.sampled_from(["all", "1", "2", "bogus"]),
+           phase=st.sampled_from([None, None, None, 5, 1]))
+    def answer_anything(request: tuple[bytes, str], page: bool, token_key: str, phase: int | None) -> None:
+        body, content_type = request
+        token = tokens(hub).get(token_key, "bogus")
+        if phase is not None and phase != hub.session.meta.phase:
+            event = hub.apply(SetPhase(index=phase))
+            for viewer in (Viewer(), Viewer("phone-fuzz-0000001", 1)):
+                json.dumps(feed.messages(event, viewer))
+        path = f"/j/{token}/reflection" if page else f"/api/v1/j/{token}/reflection"
+
+        async def send() -> tuple[int, bytes]:
+            headers = {"Content-Type": content_type} if content_type else {}
+            resp = await client.post(path, data=body, headers=headers,
+                                     skip_auto_headers=[] if content_type else ["Content-Type"])
+            return resp.status, await resp.read()
+
+        status, answer = loop.run_until_complete(send())
+        assert status < 500, answer
+        if not page:
+            parsed = json.loads(answer)
+            if status >= 400:
+                assert set(parsed) == {"error"} and parsed["error"]["code"] and parsed["error"]["message"]
+            else:
+                assert status in (200, 201) and parsed["mine"] is not None
+        for key, record in hub.session.reflections.items():
+            assert record["participant"] == key  # one answer per phone, keyed by it
+        for viewer in (Viewer(), Viewer("phone-fuzz-0000001", 1), Viewer("phone-fuzz-0000002", 2)):
+            mine = board(hub, viewer)["reflection"]
+            assert mine is None or mine["mine"] is None or viewer.participant in hub.session.reflections
+        read_document(hub.storage.path)
+
+    answer_anything()
+    assert hub.session.reflections  # the well-formed answers in the reflection phase got through

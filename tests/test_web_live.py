@@ -98,7 +98,8 @@ async def test_the_facilitator_steering_is_a_state_message_and_the_timer_is_sent
     name, state = await next_event(stream)
     assert name == "state" and state["phase"]["name"] == "Options" and state["phase"]["kind"] == "option"
     assert set(state) == {"phase", "private", "voting", "timer", "breakout", "done_count"}
-    assert await next_event(stream) == ("mine", {"round": None, "mine": {}, "left": None, "done": False})
+    assert await next_event(stream) == ("mine", {"round": None, "mine": {}, "left": None,
+                                                 "done": False, "reflection": None})
 
     hub.apply(StartTimer(seconds=90, label="Quick round"))
     name, state = await next_event(stream)
@@ -117,13 +118,15 @@ async def test_im_done_tells_everyone_the_count_and_only_the_phone_its_own_state
     await mark_done(client, token, P1, 0)
     name, state = await next_event(mine)
     assert name == "state" and state["done_count"] == 1
-    assert await next_event(mine) == ("mine", {"round": None, "mine": {}, "left": None, "done": True})
+    assert await next_event(mine) == ("mine", {"round": None, "mine": {}, "left": None,
+                                               "done": True, "reflection": None})
     name, state = await next_event(other)
     assert name == "state" and state["done_count"] == 1
     await quiet(hub, other)
     hub.apply(MarkDone(participant=P2, phase=0, source="phone", group_id=None))
     assert (await next_event(other))[0] == "state"
-    assert (await next_event(other)) == ("mine", {"round": None, "mine": {}, "left": None, "done": True})
+    assert (await next_event(other)) == ("mine", {"round": None, "mine": {}, "left": None,
+                                                  "done": True, "reflection": None})
     mine.close()
     other.close()
 
@@ -137,10 +140,12 @@ async def test_votes_reach_only_the_voter_until_the_reveal_then_tallies_reach_ev
         name, state = await next_event(stream)
         assert name == "state" and state["voting"] == {"round": 1, "kind": "problem", "per_person": 3,
                                                        "per_card": 2, "open": True, "revealed": False}
-        assert await next_event(stream) == ("mine", {"round": 1, "mine": {}, "left": 3, "done": False})
+        assert await next_event(stream) == ("mine", {"round": 1, "mine": {}, "left": 3,
+                                                     "done": False, "reflection": None})
 
     await vote(client, token, P1, p)
-    assert await next_event(voter) == ("mine", {"round": 1, "mine": {str(p): 1}, "left": 2, "done": False})
+    assert await next_event(voter) == ("mine", {"round": 1, "mine": {str(p): 1}, "left": 2,
+                                                "done": False, "reflection": None})
     await quiet(hub, voter, other)  # no state, no tallies: nobody hears about someone else's dots
 
     hub.apply(RevealVotes())

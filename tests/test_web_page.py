@@ -16,7 +16,7 @@ from web_support import client_for, make_hub, tokens
 
 ALLOWED_TAGS = {"html", "head", "meta", "title", "link", "script", "body", "main", "header", "h1", "h2", "p", "form",
                 "div", "label", "textarea", "fieldset", "legend", "input", "span", "select", "option", "strong",
-                "button", "section", "ul", "blockquote", "a"}
+                "button", "section", "ul", "blockquote", "a", "details", "summary"}
 
 
 class Page(HTMLParser):
@@ -193,7 +193,7 @@ async def test_page_and_css_are_small_and_self_contained(tmp_path):
 def test_tap_targets_are_at_least_44px():
     css = Path(STATIC_DIR / "phone.css").read_text()
     for selector in ("button.send", ".choice label", "textarea, input[type=\"text\"], select", "a.again",
-                     ".vote-button, .done-button, .pick-button"):
+                     ".vote-button, .done-button, .pick-button", ".score", ".evidence summary"):
         block = css[css.index(selector + " {"):]
         block = block[:block.index("}")]
         height = re.search(r"min-height: ([0-9.]+)rem", block)
@@ -206,17 +206,22 @@ HOSTILE_NAMES = list(dict.fromkeys(" ".join(t.split()).strip() for t in HOSTILE 
 
 @pytest.mark.parametrize("index", range(0, len(HOSTILE_TITLES)))
 async def test_hostile_session_text_is_escaped(tmp_path, index):
+    from coprod_tui.core.commands_run import SetPhase
     title = HOSTILE_TITLES[index]
     groups = [(name, "other", None) for name in HOSTILE_NAMES[index % 5::5][:6]]
     hub = make_hub(tmp_path, title=title, question=HOSTILE_TITLES[-1 - index], groups=groups)
     try:
         async with client_for(hub) as client:
-            for key in tokens(hub):
-                page = Page(await (await client.get(f"/j/{tokens(hub)[key]}")).text())
-                assert {tag for tag, _ in page.tags} <= ALLOWED_TAGS
-                assert not [n for _, attrs in page.tags for n in attrs if n.startswith("on")]
-                assert [a.get("src") for a in page.find("script")] == ["../static/phone.js"]
-                assert hub.session.meta.title in page.all_text
+            for reflection in (False, True):  # the note form, then the self-reflection
+                if reflection:
+                    hub.apply(SetPhase(index=5))
+                for key in tokens(hub):
+                    page = Page(await (await client.get(f"/j/{tokens(hub)[key]}")).text())
+                    assert {tag for tag, _ in page.tags} <= ALLOWED_TAGS
+                    assert not [n for _, attrs in page.tags for n in attrs if n.startswith("on")]
+                    assert [a.get("src") for a in page.find("script")] == ["../static/phone.js"]
+                    assert hub.session.meta.title in page.all_text
+                    assert bool(page.find("form", id="reflection-form")) is reflection
     finally:
         hub.close()
 

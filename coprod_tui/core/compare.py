@@ -6,8 +6,10 @@ group and per role so a commissioner sees whether, say, carers' voices grew or s
 
 Hidden cards count like the others: hiding only keeps a note off the phones, and it was still raised in the room.
 
-Plans (who does what by when, and what was done) are not in sessions yet; `Comparison.plan` is where they will be
-compared, and for now it says that neither session has one rather than showing anything invented.
+Plans: `Comparison.plan` lists the earlier session's actions with whether each was done (marked in the earlier
+session, where the action lives), and the later session's actions: those that take up an earlier action again
+(matched by the words of "what", like notes) and those that are new. A session without a plan says so; nothing is
+invented.
 
 Pure data in, pure data out: no I/O, no Textual. Showing or exporting a comparison is for the front ends.
 """
@@ -19,6 +21,7 @@ from datetime import datetime
 
 from .model import Card, Group, Kind, Role, Session
 from .similarity import THRESHOLD, match
+from .yousaid import Action, plan_actions
 
 
 @dataclass(frozen=True)
@@ -85,16 +88,60 @@ class Balance:
 
 
 @dataclass(frozen=True)
-class PlanComparison:
-    """Which plan actions were done. Sessions carry no plan yet, so both flags are False and nothing is invented;
-    when the plan table arrives, its matched actions (and their "done" marks) belong here."""
+class Carried:
+    """An earlier action taken up again in the later plan (often: not done then, tried again)."""
 
-    earlier_has_plan: bool = False
-    later_has_plan: bool = False
+    earlier: Action
+    later: Action
+    score: float  # as Pair.score
+
+
+@dataclass(frozen=True)
+class PlanComparison:
+    """Which plan actions were done. `earlier` and `later` are each plan in the order the actions were added."""
+
+    earlier: tuple[Action, ...] = ()
+    later: tuple[Action, ...] = ()
+    carried: tuple[Carried, ...] = ()
+    earlier_review: str = ""  # the earlier plan's review date (YYYY-MM-DD or "")
+    later_review: str = ""
+
+    @property
+    def earlier_has_plan(self) -> bool:
+        return bool(self.earlier)
+
+    @property
+    def later_has_plan(self) -> bool:
+        return bool(self.later)
 
     @property
     def available(self) -> bool:
         return self.earlier_has_plan or self.later_has_plan
+
+    @property
+    def done(self) -> tuple[Action, ...]:
+        return tuple(a for a in self.earlier if a.done)
+
+    @property
+    def not_done(self) -> tuple[Action, ...]:
+        return tuple(a for a in self.earlier if not a.done)
+
+    @property
+    def new(self) -> tuple[Action, ...]:
+        """The later plan's actions that take up no earlier one."""
+        taken = {c.later.id for c in self.carried}
+        return tuple(a for a in self.later if a.id not in taken)
+
+    def carried_into(self, earlier_id: int) -> Carried | None:
+        return next((c for c in self.carried if c.earlier.id == earlier_id), None)
+
+
+def compare_plans(earlier: Session, later: Session) -> PlanComparison:
+    first, second = plan_actions(earlier), plan_actions(later)
+    pairs = match([a.what for a in first], [a.what for a in second])
+    return PlanComparison(earlier=tuple(first), later=tuple(second),
+                          carried=tuple(Carried(first[i], second[j], round(score, 3)) for i, j, score in pairs),
+                          earlier_review=earlier.meta.review_date, later_review=later.meta.review_date)
 
 
 @dataclass(frozen=True)
@@ -113,7 +160,7 @@ class Comparison:
 
 def compare(earlier: Session, later: Session) -> Comparison:
     """Compare two sessions, oldest first whatever order they are given in."""
-    first, second = _parse_time(earlier.meta.created), _parse_time(later.meta.created)
+    first, second = parse_time(earlier.meta.created), parse_time(later.meta.created)
     swapped = first is not None and second is not None and second < first
     if swapped:
         earlier, later = later, earlier
@@ -121,10 +168,11 @@ def compare(earlier: Session, later: Session) -> Comparison:
     gap = (second - first).days if first is not None and second is not None else None
     kinds = {kind: match_cards(kind, earlier.column(kind), later.column(kind)) for kind in Kind}
     return Comparison(earlier=earlier, later=later, swapped=swapped, kinds=kinds,
-                      balance=balance(earlier, later), gap_days=gap)
+                      balance=balance(earlier, later), plan=compare_plans(earlier, later), gap_days=gap)
 
 
-def _parse_time(value: str) -> datetime | None:
+def parse_time(value: str) -> datetime | None:
+    """A session's creation time, or None when it can't be read or has no time zone (it can't be ordered then)."""
     try:
         moment = datetime.fromisoformat(value)
     except (TypeError, ValueError):

@@ -14,10 +14,11 @@ from . import text as T
 from .commands import Source
 from .commands_method import (ActionDraft, AddAction, DeleteAction, DeleteReflection, EditAction, SetActionDone,
                               SetResponse, SetReviewDate, SubmitReflection)
-from .errors import NotFound, ValidationError
+from .errors import NotFound, Refused, ValidationError
 from .handlers import _meta_patch
 from .method import DONT_KNOW, LADDER, RECOGNITION, STATEMENTS
 from .model import Kind, Role
+from .running import REFLECTION
 from .text import check_participant
 
 if TYPE_CHECKING:
@@ -36,6 +37,11 @@ def _rung(value: object, what: str) -> int | None:
 
 
 def _submit_reflection(hub: Hub, cmd: SubmitReflection):
+    # Checked here, after the hub has answered a known request_id: a phone retrying an answer saved just before the
+    # facilitator moved on hears "saved", not "not open now". The facilitator may type answers at any time.
+    if cmd.source == Source.PHONE and hub.session.meta.current_phase.kind != REFLECTION:
+        raise Refused("The self-reflection is not open now: it is answered during its own phase. Your screen has "
+                      "been updated.")
     role = Role.parse(cmd.role).value
     scores: dict[str, int] = {}
     for statement, score in (cmd.scores or {}).items():

@@ -4,7 +4,11 @@ Every exporter escapes what participants and facilitators typed: exported files 
 spreadsheets, where text that looks like markup or a formula must stay plain text.
 
 `FORMATS` is the one list of export formats the command line and the board's export dialog share. Each one turns
-(sessions folder, session id) into the bytes of a file. Sessions are opened read-only — no lock, nothing written —
+(sessions folder, session id) into the bytes of a file. `REPORTS` names what is exported: the whole session (every
+format; its Markdown and HTML include the self-reflection and the plan when the session has them), the
+self-reflection and plan alone ("method"), or "you said, we did" for participants ("yousaid"); the last two are
+Markdown or HTML. When a session of a programme has self-reflection answers, its Markdown and HTML measure how they
+moved since the most recent earlier session of the same programme that has answers (`earlier_with_answers`). Sessions are opened read-only — no lock, nothing written —
 so a session can be exported while its board is open; exports are derived files and may be overwritten freely.
 """
 
@@ -14,15 +18,21 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..core.errors import UnreadableSession, ValidationError
-from ..core.hub import open_session
+from ..core.compare import parse_time
+from ..core.errors import CoprodError, UnreadableSession, ValidationError
+from ..core.hub import open_session, read_session
 from ..core.model import Session
 from ..core.storage import atomic_write
 from ..core.store import SessionFolder
 from .sheet import qr_sheet_html
 
-__all__ = ["FORMATS", "ExportFormat", "export_bytes", "qr_sheet_html", "session_json", "write_export"]
+if TYPE_CHECKING:
+    from .method_md import Since
+
+__all__ = ["FORMATS", "REPORTS", "ExportFormat", "Report", "earlier_with_answers", "export_bytes", "qr_sheet_html",
+           "session_json", "write_export"]
 
 
 @dataclass(frozen=True)
@@ -64,16 +74,67 @@ def session_json(folder: SessionFolder, session_id: str) -> bytes:
         raise UnreadableSession(f"cannot read {path.name}: {exc.strerror or exc}") from None
 
 
-def _markdown(session: Session) -> str:
+def _same_programme(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def earlier_with_answers(folder: SessionFolder, session_id: str, session: Session) -> Session | None:
+    """The most recent session of the same programme, created before this one, that has self-reflection answers.
+
+    Unreadable sessions are passed over (an export never fails because another session is damaged); sessions whose
+    creation time can't be read can't be placed in time, so they are passed over too.
+    """
+    programme = session.meta.programme
+    mine = parse_time(session.meta.created)
+    if not programme.strip() or mine is None:
+        return None
+    candidates = []
+    for summary in folder.list():
+        if summary.id == session_id or not summary.readable or not _same_programme(summary.programme, programme):
+            continue
+        when = parse_time(summary.created)
+        if when is not None and when < mine:
+            candidates.append((when, summary.id))
+    for _, other_id in sorted(candidates, reverse=True):
+        try:
+            other = read_session(folder, other_id)
+        except CoprodError:
+            continue
+        if other.reflections:
+            return other
+    return None
+
+
+def _since(folder: SessionFolder, session_id: str, session: Session) -> Since | None:
+    """What the method sections measure movement against: looked up only when there is something to measure."""
+    from .method_md import Since
+
+    if not session.reflections or not session.meta.programme.strip():
+        return None
+    return Since(earlier_with_answers(folder, session_id, session))
+
+
+def _with_history(render: Callable[[Session, Since | None], str]) -> Callable[[SessionFolder, str], bytes]:
+    """Read the session (read-only, closed at once), find the earlier session of its programme, render."""
+
+    def make(folder: SessionFolder, session_id: str) -> bytes:
+        resolved = folder.resolve(session_id)
+        session = read_session(folder, resolved)
+        return render(session, _since(folder, resolved, session)).encode("utf-8")
+
+    return make
+
+
+def _markdown(session: Session, since: Since | None) -> str:
     from .markdown import session_markdown
 
-    return session_markdown(session)
+    return session_markdown(session, since)
 
 
-def _html(session: Session) -> str:
+def _html(session: Session, since: Since | None) -> str:
     from .html import session_html
 
-    return session_html(session)
+    return session_html(session, since)
 
 
 def _csv(session: Session) -> bytes:
@@ -82,24 +143,75 @@ def _csv(session: Session) -> bytes:
     return session_csv(session)
 
 
+def _method_md(session: Session, since: Since | None) -> str:
+    from .method_md import method_markdown
+
+    return method_markdown(session, since)
+
+
+def _method_html(session: Session, since: Since | None) -> str:
+    from .html import method_html
+
+    return method_html(session, since)
+
+
+def _yousaid_md(session: Session) -> str:
+    from .yousaid import yousaid_markdown
+
+    return yousaid_markdown(session)
+
+
+def _yousaid_html(session: Session) -> str:
+    from .html import yousaid_html
+
+    return yousaid_html(session)
+
+
 FORMATS: dict[str, ExportFormat] = {
     f.name: f
     for f in (
-        ExportFormat("md", "md", "Markdown", _from_session(_markdown)),
-        ExportFormat("html", "html", "HTML", _from_session(_html)),
+        ExportFormat("md", "md", "Markdown", _with_history(_markdown)),
+        ExportFormat("html", "html", "HTML", _with_history(_html)),
         ExportFormat("csv", "csv", "CSV", _from_session(_csv)),
         ExportFormat("json", "json", "JSON", session_json),
     )
 }
 
 
-def export_bytes(format_name: str, folder: SessionFolder, session_id: str) -> bytes:
-    """The export of one session in one format; CoprodError (NotFound, UnreadableSession…) says why not."""
+@dataclass(frozen=True)
+class Report:
+    """What is exported, and in which formats: `formats` maps a FORMATS name to how this report is made in it."""
+
+    name: str
+    label: str
+    formats: dict[str, Callable[[SessionFolder, str], bytes]]
+
+
+REPORTS: dict[str, Report] = {
+    r.name: r
+    for r in (
+        Report("session", "The whole session", {name: fmt.make for name, fmt in FORMATS.items()}),
+        Report("method", "Self-reflection and plan", {"md": _with_history(_method_md),
+                                                      "html": _with_history(_method_html)}),
+        Report("yousaid", "You said, we did", {"md": _from_session(_yousaid_md),
+                                               "html": _from_session(_yousaid_html)}),
+    )
+}
+DEFAULT_REPORT = "session"
+
+
+def export_bytes(format_name: str, folder: SessionFolder, session_id: str, report: str = DEFAULT_REPORT) -> bytes:
+    """One report of one session in one format; CoprodError (NotFound, UnreadableSession…) says why not."""
+    if format_name not in FORMATS:
+        raise ValidationError(f"Unknown export format {format_name!r}: use one of {', '.join(FORMATS)}.")
     try:
-        fmt = FORMATS[format_name]
+        chosen = REPORTS[report]
     except KeyError:
-        raise ValidationError(f"Unknown export format {format_name!r}: use one of {', '.join(FORMATS)}.") from None
-    return fmt.make(folder, session_id)
+        raise ValidationError(f"Unknown report {report!r}: use one of {', '.join(REPORTS)}.") from None
+    make = chosen.formats.get(format_name)
+    if make is None:
+        raise ValidationError(f"The {report} report is made as {' or '.join(chosen.formats)}, not {format_name}.")
+    return make(folder, session_id)
 
 
 def check_target(folder: SessionFolder, target: Path) -> None:
@@ -121,7 +233,8 @@ def check_target(folder: SessionFolder, target: Path) -> None:
         )
 
 
-def write_export(format_name: str, folder: SessionFolder, session_id: str, target: Path) -> None:
+def write_export(format_name: str, folder: SessionFolder, session_id: str, target: Path,
+                 report: str = DEFAULT_REPORT) -> None:
     """Export one session to `target`, atomically (an existing file is replaced whole, never half-written)."""
     check_target(folder, target)
-    atomic_write(target, export_bytes(format_name, folder, session_id))
+    atomic_write(target, export_bytes(format_name, folder, session_id, report))

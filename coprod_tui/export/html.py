@@ -1,7 +1,8 @@
-"""A session as one printable HTML page: the Markdown report rendered with markdown-it-py, inline CSS, nothing else.
+"""Reports as printable HTML pages: a Markdown report rendered with markdown-it-py, inline CSS, nothing else.
 
-Why render the Markdown rather than write HTML by hand: there is then one place (markdown.py) that decides what the
-report says and how user text is escaped, and the HTML cannot drift from it. markdown-it-py runs with raw HTML off
+Three reports: the whole session (markdown.py), the self-reflection and plan (method_md.py) and "you said, we did"
+(yousaid.py). Why render the Markdown rather than write HTML by hand: there is then one place per report that
+decides what it says, one set of helpers that escape user text (markdown.py), and the HTML cannot drift from it. markdown-it-py runs with raw HTML off
 (`<script>` in a note is shown as text) and its default link check (no `javascript:` links) — and since the Markdown
 escapes every piece of user text, the only links, tables and emphasis in the page are the ones markdown.py wrote.
 
@@ -9,7 +10,8 @@ The page is a single file for the same reasons as the QR sheet (no internet in t
 inline CSS, no scripts, no fonts or images from elsewhere. A Content-Security-Policy in a <meta> tag allows exactly
 the one stylesheet (by its SHA-256 hash) and nothing else, so even a bug in the escaping could not run a script or
 fetch anything. Print: A4 margins, readable type, a card is never split across pages, and each group mention shows
-a small colour swatch beside the group's name (colour is never the only cue, and swatches print in colour).
+a small colour swatch beside the group's name (colour is never the only cue, and swatches print in colour); the
+method report's averages are CSS bars beside their numbers.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from html import escape
 
 from markdown_it import MarkdownIt
@@ -27,8 +29,10 @@ from ..core.colours import DEFAULT_SHADES
 from ..core.model import Group, Session
 from ..core.text import strip_controls
 from .markdown import one_line, session_markdown
+from .method_md import Since, bar_eighths, method_markdown
+from .yousaid import yousaid_markdown
 
-__all__ = ["CSS", "session_html", "swatch_colour"]
+__all__ = ["CSS", "bar_width", "method_html", "page", "session_html", "swatch_colour", "yousaid_html"]
 
 CSS = """
 @page { size: A4; margin: 18mm 16mm; }
@@ -45,11 +49,13 @@ body {
 }
 h1 { font-size: 20pt; line-height: 1.2; margin: 0 0 0.6em; }
 h2 { font-size: 15pt; margin: 1.4em 0 0.5em; border-bottom: 2px solid #111111; break-after: avoid; }
+h3 { font-size: 13pt; margin: 1.1em 0 0.4em; break-after: avoid; }
 p { margin: 0 0 0.5em; }
 table { border-collapse: collapse; margin: 0.5em 0 1em; break-inside: avoid; overflow-wrap: normal; }
 th, td { border: 1px solid #777777; padding: 0.25em 0.6em; vertical-align: top; }
 th { background: #eeeeee; text-align: left; }
-th.num, td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+th.num, td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { white-space: nowrap; }
 ul { list-style: none; margin: 0; padding: 0; }
 li {
   border: 1px solid #999999;
@@ -74,9 +80,21 @@ li > p + p { font-size: 10.5pt; color: #333333; }
   print-color-adjust: exact;
 }
 .swatch.none { background: transparent; }
+.bar {
+  display: inline-block;
+  width: 6em;
+  height: 0.9em;
+  margin-right: 0.4em;
+  border: 1px solid #111111;
+  background: #ffffff;
+  vertical-align: -0.1em;
+  -webkit-print-color-adjust: exact;
+  print-color-adjust: exact;
+}
+.bar > span { display: block; height: 100%; background: #444444; }
 @media print {
   body { max-width: none; padding: 0; font-size: 11pt; }
-  h2 { break-after: avoid; page-break-after: avoid; }
+  h2, h3 { break-after: avoid; page-break-after: avoid; }
 }
 """
 
@@ -91,17 +109,30 @@ def swatch_colour(colour: str) -> str:
     return value if _HEX.match(value) else DEFAULT_SHADES["grey"]
 
 
-def _stylesheet(groups: Sequence[Group]) -> str:
-    """The fixed CSS plus one rule per group (classes, not style attributes, so the CSP needs no 'unsafe-inline')."""
+def _stylesheet(groups: Sequence[Group], widths: Iterable[int] = ()) -> str:
+    """The fixed CSS plus one rule per group and one per bar width used (classes, not style attributes, so the CSP
+    needs no 'unsafe-inline')."""
     rules = "".join(f".swatch.g{g.id} {{ background: {swatch_colour(g.colour)}; }}\n" for g in groups)
+    rules += "".join(f".bar > .w{pct} {{ width: {pct}%; }}\n" for pct in sorted(set(widths)))
     return CSS + rules
 
 
-def _renderer(session: Session) -> MarkdownIt:
+def bar_width(content: str) -> int | None:
+    """The filled share (0–100, rounded half up) of a text bar from method_md.bar, or None if the code span is not
+    a bar."""
+    eighths = bar_eighths(content)
+    if eighths is None:
+        return None
+    return (200 * eighths + 8 * len(content)) // (16 * len(content))  # 100·eighths/(8·cells), rounded half up
+
+
+def _renderer(session: Session, widths: set[int]) -> MarkdownIt:
     """markdown-it-py as the house rules say (CommonMark, tables, raw HTML off), with group mentions as swatches.
 
     Emphasis is reserved for group names in the Markdown (user text cannot produce it), so an `em` whose text is a
     group's name becomes `<span class="group"><span class="swatch gN">` + the name; any other `em` stays emphasis.
+    Code spans are reserved for the method report's bars in the same way: one becomes a CSS bar (its width is added
+    to `widths`, for the stylesheet); the number is always written beside it, so the bar is hidden from screen readers.
     """
     md = MarkdownIt("commonmark", {"html": False}).enable("table")
     by_name: dict[str, int] = {}
@@ -137,6 +168,14 @@ def _renderer(session: Session) -> MarkdownIt:
             token.attrSet("class", "num")
         return self.renderToken(tokens, idx, options, env)
 
+    def code_inline(self, tokens: Sequence[Token], idx: int, options, env) -> str:
+        width = bar_width(tokens[idx].content)
+        if width is None:
+            return f"<code>{escape(tokens[idx].content)}</code>"
+        widths.add(width)
+        return f'<span class="bar" aria-hidden="true"><span class="w{width}"></span></span>'
+
+    md.add_render_rule("code_inline", code_inline)
     md.add_render_rule("th_open", cell_open)
     md.add_render_rule("td_open", cell_open)
     md.add_render_rule("em_open", em_open)
@@ -149,11 +188,12 @@ def _csp(style: str) -> str:
     return f"default-src 'none'; style-src 'sha256-{digest}'; base-uri 'none'; form-action 'none'"
 
 
-def session_html(session: Session) -> str:
-    """The whole session as one HTML document (a string; write it as UTF-8)."""
-    body = _renderer(session).render(session_markdown(session))
-    style = _stylesheet(list(session.groups.values()))
-    title = escape(strip_controls(one_line(session.meta.title).strip() or session.meta.id), quote=True)
+def page(session: Session, markdown: str, title: str) -> str:
+    """A Markdown report of `session` as one HTML document (a string; write it as UTF-8) titled `title`."""
+    widths: set[int] = set()
+    body = _renderer(session, widths).render(markdown)
+    style = _stylesheet(list(session.groups.values()), widths)
+    heading = escape(strip_controls(one_line(title)), quote=True)
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en">\n'
@@ -162,7 +202,7 @@ def session_html(session: Session) -> str:
         f'<meta http-equiv="Content-Security-Policy" content="{_csp(style)}">\n'
         '<meta name="referrer" content="no-referrer">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{title} \u2014 co-production session</title>\n"
+        f"<title>{heading}</title>\n"
         f"<style>{style}</style>\n"
         "</head>\n"
         "<body>\n"
@@ -172,3 +212,22 @@ def session_html(session: Session) -> str:
         "</body>\n"
         "</html>\n"
     )
+
+
+def _title(session: Session) -> str:
+    return one_line(session.meta.title).strip() or session.meta.id
+
+
+def session_html(session: Session, since: Since | None = None) -> str:
+    """The whole session as one HTML document (a string; write it as UTF-8)."""
+    return page(session, session_markdown(session, since), f"{_title(session)} \u2014 co-production session")
+
+
+def method_html(session: Session, since: Since | None = None) -> str:
+    """The self-reflection and the plan as one printable HTML document."""
+    return page(session, method_markdown(session, since), f"{_title(session)} \u2014 self-reflection and plan")
+
+
+def yousaid_html(session: Session) -> str:
+    """"You said, we did" as one printable HTML document, for participants."""
+    return page(session, yousaid_markdown(session), f"You said, we did \u2014 {_title(session)}")

@@ -4,6 +4,8 @@ Layout: the title, question, programme and date; the groups with their roles and
 table); then Problems, Options and Contributions in board order. Each card is a list item labelled P1, O1, C1… with
 its text, its group and author, "hidden from phones" when it is, and what it links to (an option → the problems it
 addresses, a contribution → the options it serves) by label and short text.
+When the session has self-reflection answers or a plan, the appraisal, the plan and the credits follow
+(method_md.py).
 
 Everything people typed — title, question, programme, group names, authors, card text — is escaped so that it can
 never change the document's structure. The rule is deliberately blunt: a backslash before every ASCII punctuation
@@ -25,9 +27,13 @@ from __future__ import annotations
 
 import re
 import string
+from typing import TYPE_CHECKING
 
 from ..core.model import Card, Group, Kind, Session
 from ..core.tally import vote_results
+
+if TYPE_CHECKING:
+    from .method_md import Since
 
 __all__ = ["KIND_LETTERS", "escape_line", "escape_text", "group_mention", "labels", "session_markdown"]
 
@@ -188,8 +194,14 @@ def _card(session: Session, card: Card, label: dict[int, str], votes: dict[int, 
     return lines
 
 
-def session_markdown(session: Session) -> str:
-    """The whole session as one Markdown document (UTF-8 text, `\\n` line ends, ending with one newline)."""
+def session_markdown(session: Session, since: Since | None = None) -> str:
+    """The whole session as one Markdown document (UTF-8 text, `\\n` line ends, ending with one newline).
+
+    A session with self-reflection answers or a plan gets those sections and the credits at the end
+    (method_md.py); `since` names the earlier session of its programme to measure movement against.
+    """
+    from .method_md import has_method, method_sections  # it uses this module's escape helpers
+
     label = labels(session)
     lines = _header(session) + _summary(session) + _votes(session, label)
     votes = {t.card.id: t.total for t in vote_results(session) if t.total} if session.meta.voting else {}
@@ -200,6 +212,8 @@ def session_markdown(session: Session) -> str:
             lines += [f"No {kind.label.lower()}.", ""]
         for card in cards:
             lines += _card(session, card, label, votes)
+    if has_method(session):
+        lines += method_sections(session, since=since, label=label)
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

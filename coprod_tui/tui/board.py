@@ -294,6 +294,8 @@ class BoardScreen(CardActions, PhoneControls, ReviewControls, RunControls, VoteC
             return None
         if action == "link" and (card := self.selected_card()) and card.kind.link_target is None:
             return None
+        if action in ("delete", "move", "group") and (card := self.selected_card()) and card.is_cluster:
+            return None  # a cluster is split (C) first; it has no group of its own
         if action == "phones" and getattr(self.app, "phone_server", None) is None:
             return None
         if action == "undo" and not self.hub.can_undo():

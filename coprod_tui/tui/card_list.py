@@ -262,10 +262,10 @@ class CardList(ScrollView, can_focus=True):
             if shown:  # NEW: a phone's note that just arrived; MARKED: to be clustered (m)
                 text.append(word, style=badge)
                 text.append(" ")
-        if view.votes is not None:
+        if view.votes is not None:  # a chip, so the dots are never read as a group's ● glyph
             votes = self.get_component_rich_style("card-list--votes")
-            text.append(f"● {view.votes}", style=base + Style(color=votes.color, bold=True))
-            text.append("  ")
+            text.append(f" ● {view.votes} ", style=base + Style(color=votes.color, bold=True, reverse=True))
+            text.append(" ")
         if view.picked is not None:  # "★ picked ● Carers · …" in the breakout, "★ from ● Carers · …" after it
             text.append(f"★ {view.picked}", style=base + Style(bold=True))
             text.append(" ")

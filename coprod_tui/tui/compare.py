@@ -1,4 +1,5 @@
-"""Two sessions side by side: which problems persist, which are no longer raised, which are new, whose voices grew.
+"""Two sessions side by side: which problems persist, which are no longer raised, which are new, whose voices grew,
+and which plan actions were done (tab 4).
 
 `CompareScreen` shows a `core.compare.Comparison`; it holds no hub (the caller opens both sessions read-only, hands
 over their `.session`, and closes the hubs), so nothing here can change a session. `ComparePicker` chooses the
@@ -22,8 +23,9 @@ from textual.widgets import Footer, Header, Input, Label, OptionList, Static, Ta
 from textual.widgets.option_list import Option
 
 from ..core.colours import GROUP_GLYPHS
-from ..core.compare import Comparison, KindComparison, compare
+from ..core.compare import Comparison, KindComparison, PlanComparison, compare
 from ..core.model import Card, Kind, Session
+from ..core.yousaid import Action, serves
 from ..core.store import SessionSummary
 from .compare_view import Block, Row, SideBySide, balance_tables
 
@@ -48,13 +50,35 @@ def day(stamp: str) -> str:
     return stamp[:10] or "date unknown"
 
 
+PLAN = "plan"
+
+
+def plan_summary(plan: PlanComparison) -> Text:
+    """'Earlier plan: 2 of 3 actions done · later plan: 1 new, 1 taken up again' — or that there is no plan."""
+    if not plan.available:
+        return Text("Neither session has a plan yet, so there are no actions to check off.")
+    parts = []
+    if plan.earlier_has_plan:
+        parts.append(f"earlier plan: {len(plan.done)} of {len(plan.earlier)} "
+                     f"action{'s' * (len(plan.earlier) != 1)} done")
+    else:
+        parts.append("the earlier session has no plan")
+    if plan.later_has_plan:
+        parts.append(f"later plan: {len(plan.new)} new, {len(plan.carried)} taken up again")
+    else:
+        parts.append("the later session has no plan")
+    text = " · ".join(parts)
+    return Text(text[0].upper() + text[1:])
+
+
 class CompareScreen(Screen):
-    """Side by side, one kind at a time (1 / 2 / 3), then the balance of voices and the plan."""
+    """Side by side, one kind at a time (1 / 2 / 3), then the balance of voices; the plans on a tab of their own (4)."""
 
     BINDINGS = [
         Binding("1", "kind('problem')", "Problems"),
         Binding("2", "kind('option')", "Options"),
         Binding("3", "kind('contribution')", "Contributions"),
+        Binding("4", "kind('plan')", "Plan"),
         Binding("escape", "back", "Back"),
         Binding("question_mark", "help", "Help"),
     ]
@@ -63,14 +87,15 @@ class CompareScreen(Screen):
     def __init__(self, earlier: Session, later: Session) -> None:
         super().__init__()
         self.comparison: Comparison = compare(earlier, later)
-        self.kind = Kind.PROBLEM
+        self.kind = Kind.PROBLEM  # the kind on show (or last on show, while the plan tab is)
+        self.page = Kind.PROBLEM.value  # the tab on show: a kind's value, or PLAN
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(self._head(), id="compare-head")
         yield Static(self._summary(), id="compare-summary")
         yield Tabs(*(Tab(Content(f"{n} {kind.label}"), id=kind.value) for n, kind in enumerate(Kind, 1)),
-                   id="compare-kinds")
+                   Tab(Content(f"{len(Kind) + 1} Plan"), id=PLAN), id="compare-kinds")
         yield SideBySide(id="compare-body")
         yield Footer()
 
@@ -92,8 +117,10 @@ class CompareScreen(Screen):
 
     @on(Tabs.TabActivated)
     def _tab(self, event: Tabs.TabActivated) -> None:
-        if event.tab.id is not None and event.tab.id != self.kind.value:
-            self.kind = Kind(event.tab.id)
+        if event.tab.id is not None and event.tab.id != self.page:
+            self.page = event.tab.id
+            if self.page != PLAN:
+                self.kind = Kind(self.page)
             self._show_kind()
 
     def action_back(self) -> None:
@@ -139,6 +166,9 @@ class CompareScreen(Screen):
         return text
 
     def _show_kind(self) -> None:
+        if self.page == PLAN:
+            self.query_one(SideBySide).show(self._plan_page(), key=PLAN)
+            return
         blocks = [*self._cards(self.comparison.kinds[self.kind]), balance_tables(self.comparison.balance),
                   self._plan()]
         self.query_one(SideBySide).show(blocks, key=self.kind)
@@ -184,10 +214,70 @@ class CompareScreen(Screen):
         return blocks
 
     def _plan(self) -> Text:
-        text = Text("\n").append("Plan actions", style="bold underline")
-        if not self.comparison.plan.available:
-            text.append("\nNeither session has a plan yet, so there are no actions to check off.", style="dim")
+        text = Text("\n").append("Plan actions", style="bold underline").append("\n")
+        text.append_text(plan_summary(self.comparison.plan))
+        if self.comparison.plan.available:
+            text.append("  (4 shows them)", style="dim")
         return text
+
+    def _action(self, action: Action, session: Session) -> Text:
+        """One action: done or not (in words, not only a mark), what, who, by when, what happened, what it serves."""
+        if action.done:
+            text = Text("✓ Done", style="bold")
+            if action.done_at:
+                text.append(" ").append(action.done_at, style="dim")
+        else:
+            text = Text("✗ Not done", style="bold")
+            if action.by:
+                text.append(" ").append(f"· by {action.by}", style="dim")
+        text.append("\n").append(action.what)
+        who = action.who
+        if action.who_role is not None:
+            who = f"{who} ({action.who_role.label})" if who else action.who_role.label
+        if who:
+            text.append("\nWho: ", style="dim").append(who)
+        if action.note:
+            text.append("\nWhat happened: ", style="dim").append(action.note)
+        found = serves(session, action)
+        for card in (*found.options, *found.problems):
+            text.append(f"\nFor the {card.kind.value}: ", style="dim").append(" ".join(card.text.split()))
+        text.expand_tabs(4)
+        return text
+
+    def _plan_page(self) -> list[Block]:
+        """The earlier plan's actions, done first, each beside the later action that takes it up again (if any);
+        then the later plan's new actions."""
+        c = self.comparison
+        plan = c.plan
+        blocks: list[Block] = [plan_summary(plan)]
+        if not plan.available:
+            return blocks
+        reviews = [f"{side} plan's review date: {date}" for side, date in (("Earlier", plan.earlier_review),
+                                                                           ("Later", plan.later_review)) if date]
+        if reviews:
+            blocks.append(Text(" · ".join(reviews), style="dim"))
+        none = Text("—", style="dim")
+        blocks.append(Row(Text(f"\nEarlier plan · {day(c.earlier.meta.created)}", style="bold"),
+                          Text("\nmatch", style="bold"),
+                          Text(f"\nLater plan · {day(c.later.meta.created)}", style="bold")))
+        sections = ((f"Done ({len(plan.done)})", plan.done), (f"Not done ({len(plan.not_done)})", plan.not_done))
+        for title, actions in sections:
+            blocks.append(Text("\n").append(title, style="bold underline"))
+            if not actions:
+                blocks.append(Text("none", style="dim italic"))
+            for action in actions:
+                carried = plan.carried_into(action.id)
+                if carried is None:
+                    blocks.append(Row(self._action(action, c.earlier), Text(""), none))
+                else:
+                    match = Text("same", style="dim") if carried.score >= 1.0 else Text(f"{int(carried.score * 100)}%")
+                    blocks.append(Row(self._action(action, c.earlier), match, self._action(carried.later, c.later)))
+        blocks.append(Text("\n").append(f"New in the later plan ({len(plan.new)})", style="bold underline"))
+        if not plan.new:
+            blocks.append(Text("none", style="dim italic"))
+        for action in plan.new:
+            blocks.append(Row(none, Text(""), self._action(action, c.later)))
+        return blocks
 
 
 class ComparePicker(ModalScreen[str | None]):

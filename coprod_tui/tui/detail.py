@@ -2,7 +2,8 @@
 
 A card on the board shows two lines; here the whole text, its group and author, and its links both ways
 (problem ← options that address it ← contributions that serve those options), so the facilitator can read the
-chain aloud. A cluster lists the notes folded into it, and stands for them in every chain. Everything is built as `rich.text.Text`, so user text is never markup.
+chain aloud. A cluster lists the notes folded into it, and stands for them in every chain. Everything is built
+as `rich.text.Text`, so user text is never markup.
 """
 
 from __future__ import annotations

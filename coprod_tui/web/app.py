@@ -8,8 +8,9 @@ note saved just before closing hears "saved". The answer (201, or 200 for a repe
 `hub.apply_durable` says the note is on disk; a storage failure is a 503 with Retry-After and the phone keeps its
 draft and request_id, so its retry is safe.
 
-Phones can add notes, vote, say "I'm done", pick their group's notes in a breakout (actions.py) and read what they
-may see; no facilitator action (hide, reveal, open a vote, rotate, close, delete…) has a route.
+Phones can add notes, vote, say "I'm done", pick their group's notes in a breakout (actions.py), answer the
+self-reflection during a reflection phase (reflection.py; the form: reflection_page.py) and read what they may see;
+no facilitator action (hide, reveal, open a vote, rotate, close, delete…) has a route.
 """
 
 from __future__ import annotations
@@ -32,10 +33,12 @@ from .fields import (apply_durably, checked, group_field, join_request, particip
                      request_id_field, spend, valid_request_id, viewer_from_query)
 from .limits import RateLimiter
 from .page import Draft, PageContext, form_page, new_request_id, root_for, saved_page
+from .reflection import MAX_FIELDS, get_reflection, post_reflection, submit_answer
+from .reflection_page import Answers, new_participant, reflection_section
 from .sse import end_streams, stream_events
 from .state import (FEED, HUB, LIMITER, MAX_BODY_BYTES, PUBLIC_URL, SETTINGS, STREAM_COUNTS, STREAMS,
                     TAP_LIMITER, WebSettings)
-from .views import PublicFeed, board, members_index, public_card, public_phase
+from .views import PublicFeed, board, in_reflection, members_index, public_card, public_phase
 
 STATIC_DIR = Path(__file__).parent / "static"
 _STATIC_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\.(?:css|js|svg|png|ico|woff2)")
@@ -101,10 +104,12 @@ def _context(request: web.Request, hub: Hub, target: int | None, token: str) -> 
     meta = hub.session.meta
     groups = tuple((g.id, g.name) for g in sorted(hub.session.groups.values(), key=lambda g: g.id))
     phase = public_phase(meta)
+    group = hub.session.groups[target] if target is not None else None
     return PageContext(token=token, title=meta.title, question=meta.question, open=meta.open, groups=groups,
-                       fixed_group=hub.session.groups[target].name if target is not None else None,
+                       fixed_group=group.name if group is not None else None,
                        root=root_for(request.path), phase_index=phase["index"], phase=phase["name"],
-                       prompt=phase["prompt"], phase_kind=phase["kind"], private=meta.private)
+                       prompt=phase["prompt"], phase_kind=phase["kind"], private=meta.private,
+                       default_role=group.role.value if group is not None else None)
 
 
 def _html(text: str, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
@@ -113,7 +118,9 @@ def _html(text: str, status: int = 200, headers: dict[str, str] | None = None) -
 
 async def get_page(request: web.Request) -> web.Response:
     hub, target, token = join_request(request)
-    return _html(form_page(_context(request, hub, target, token)))
+    ctx = _context(request, hub, target, token)
+    section = reflection_section(ctx) if in_reflection(hub.session.meta) else ""
+    return _html(form_page(ctx, reflection=section))
 
 
 async def static_file(request: web.Request) -> web.StreamResponse:
@@ -154,6 +161,30 @@ async def post_form(request: web.Request) -> web.Response:
                             held=bool(note.get("held"))))
 
 
+async def post_reflection_form(request: web.Request) -> web.Response:
+    """The self-reflection without JavaScript: once durable, the page again with "thank you" and the saved answers
+    (and the same phone id, so changing them replaces them); after a bad field, the form again with the answers kept.
+    Outside a reflection phase (409), a page saying so with the way back to the form."""
+    hub, target, token = join_request(request)
+    fields = await read_fields(request, MAX_FIELDS)
+    ctx = _context(request, hub, target, token)
+    participant = fields.get("participant")
+    participant = participant if isinstance(participant, str) and T.PARTICIPANT.match(participant) else \
+        new_participant()
+    try:
+        mine, _, _ = await submit_answer(request, target, fields)
+    except ApiError as exc:
+        if exc.code in ("refused", "request_id_reused") or not in_reflection(hub.session.meta):
+            raise
+        request_id = fields.get("request_id")
+        answers = Answers.from_fields(fields, participant,
+                                      request_id if valid_request_id(request_id) else new_request_id())
+        section = reflection_section(ctx, answers, error=exc.message, error_field=exc.field)
+        return _html(form_page(ctx, reflection=section, title=f"Not sent — {ctx.title}"), exc.status, exc.headers)
+    section = reflection_section(ctx, Answers.from_answer(mine, participant), saved=True)
+    return _html(form_page(ctx, reflection=section, title=f"Saved — {ctx.title}"))
+
+
 # -- the app ---------------------------------------------------------------------------------------------------------
 def make_web_app(hub: Hub, *, public_url: str | None = None, settings: WebSettings | None = None) -> web.Application:
     """The phone app for one live session. Run it with `start_phone_server`, or aiohttp's TestServer in tests."""
@@ -176,6 +207,9 @@ def make_web_app(hub: Hub, *, public_url: str | None = None, settings: WebSettin
     app.router.add_post("/api/v1/j/{token}/votes", post_vote)
     app.router.add_post("/api/v1/j/{token}/done", post_done)
     app.router.add_post("/api/v1/j/{token}/picks", post_pick)
+    app.router.add_get("/api/v1/j/{token}/reflection", get_reflection)
+    app.router.add_post("/api/v1/j/{token}/reflection", post_reflection)
+    app.router.add_post("/j/{token}/reflection", post_reflection_form)
     app.router.add_get("/api/v1/j/{token}/board", get_board)
     app.router.add_get("/api/v1/j/{token}/events", stream_events, allow_head=False)
     app.router.add_get("/static/{name}", static_file)

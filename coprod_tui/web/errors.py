@@ -74,8 +74,10 @@ def error_response(request: web.Request, error: ApiError) -> web.Response:
                             content_type="application/json", headers=error.headers)
     heading = "Something went wrong" if error.status >= 500 else "That didn't work"
     # After a failed form post whose link still works (too big, wrong encoding…), offer the way back to the form.
+    # The link is relative to the page's folder: /j/{token} → "{token}", /j/{token}/reflection → "../{token}".
     token = request.match_info.get("token") if request.path.startswith("/j/") else None
-    back = token if token and request.method == "POST" and error.status not in (403, 404) else None
+    back = ("../" * max(request.path.count("/") - 2, 0) + token
+            if token and request.method == "POST" and error.status not in (403, 404) else None)
     page = message_page(heading, error.message, root=root_for(request.path), back=back)
     return web.Response(status=error.status, text=page, content_type="text/html", headers=error.headers)
 

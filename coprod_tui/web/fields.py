@@ -1,9 +1,9 @@
 """Reading what a phone sent: the join token, the body, each field, the rate limit, and the durable answer.
 
-Why one module: every post (notes, votes, "I'm done", picks) goes through the same steps in the same order — token
-(404), content type (415), body size and encoding (413, 400), rate limit (429), fields (422), then the hub — and
-ends the same way: answered only once the change is on disk, or a 503 with Retry-After. The GETs read the phone's
-`participant` and `group` from the query with the same checks.
+Why one module: every post (notes, votes, "I'm done", picks, self-reflection answers) goes through the same steps
+in the same order — token (404), content type (415), body size and encoding (413, 400), rate limit (429), fields
+(422), then the hub — and ends the same way: answered only once the change is on disk, or a 503 with Retry-After.
+The GETs read the phone's `participant` and `group` from the query with the same checks.
 """
 
 from __future__ import annotations
@@ -53,8 +53,9 @@ def _check_content_type(request: web.Request) -> None:
         raise ApiError(415, "unsupported_charset", "Send it as UTF-8 text.")
 
 
-async def read_fields(request: web.Request) -> dict[str, Any]:
-    """The posted fields as a dict, from JSON or a url-encoded form; 400/413/415 for a body we cannot read."""
+async def read_fields(request: web.Request, max_fields: int = MAX_FORM_FIELDS) -> dict[str, Any]:
+    """The posted fields as a dict, from JSON or a url-encoded form; 400/413/415 for a body we cannot read.
+    `max_fields`: the most a form may hold (the self-reflection's form has two per statement)."""
     _check_content_type(request)
     body = await request.read()  # raises 413 past client_max_size
     try:
@@ -71,7 +72,7 @@ async def read_fields(request: web.Request) -> dict[str, Any]:
         return data
     try:
         pairs = parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict",
-                          max_num_fields=MAX_FORM_FIELDS)
+                          max_num_fields=max_fields)
     except UnicodeDecodeError:
         raise ApiError(400, "invalid_utf8", "The form holds text that is not valid UTF-8.") from None
     except ValueError:

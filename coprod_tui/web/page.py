@@ -65,6 +65,7 @@ class PageContext:
     prompt: str = ""
     phase_kind: str | None = None  # the kind the form starts on (the writer may change it)
     private: bool = False  # hidden writing: new notes are held until the reveal
+    default_role: str | None = None  # the group link's group's role: the self-reflection's role starts on it
 
 
 def _document(title: str, body: str, root: str, *, script: bool = False) -> str:
@@ -143,13 +144,22 @@ _AFTER = (
 
 
 def form_page(ctx: PageContext, draft: Draft | None = None, *, error: str | None = None,
-              error_field: str | None = None) -> str:
-    """The join page: the form, or a clear "closed" notice and no form when submissions are closed."""
+              error_field: str | None = None, reflection: str = "", title: str | None = None) -> str:
+    """The join page: the form, or a clear "closed" notice and no form when submissions are closed.
+
+    `reflection`: during a reflection phase, the self-reflection section (reflection_page.py), shown instead of the
+    note form; the note form (or the closed notice) stays in the page, hidden, for phone.js to show again when the
+    phase moves on.
+    """
+    hidden = " hidden" if reflection else ""
+    if reflection:
+        reflection += "\n"
     if not ctx.open:
         # data-token / data-root let phone.js reload this page the moment the facilitator opens notes again.
-        body = (f'{_header(ctx)}\n{_phase(ctx)}\n{_LIVE}\n<p class="notice closed" role="status" id="closed-notice" '
-                f'data-token="{esc(ctx.token)}" data-root="{esc(ctx.root)}">{esc(CLOSED_TEXT)}</p>\n{_AFTER}')
-        return _document(ctx.title, body, ctx.root, script=True)
+        body = (f'{_header(ctx)}\n{_phase(ctx)}\n{_LIVE}\n{reflection}<p class="notice closed" role="status" '
+                f'id="closed-notice" data-token="{esc(ctx.token)}" data-root="{esc(ctx.root)}"{hidden}>'
+                f'{esc(CLOSED_TEXT)}</p>\n{_AFTER}')
+        return _document(title or ctx.title, body, ctx.root, script=True)
     draft = draft or Draft()
     request_id = draft.request_id or new_request_id()
     alert = (f'<div class="notice error" id="form-error" role="alert"><strong>Not sent.</strong> {esc(error)}</div>\n'
@@ -157,8 +167,8 @@ def form_page(ctx: PageContext, draft: Draft | None = None, *, error: str | None
     text_invalid = ' aria-invalid="true"' if error_field == "text" else ""
     author_invalid = ' aria-invalid="true"' if error_field == "author" else ""
     body = (
-        f'{_header(ctx)}\n{_phase(ctx)}\n{_LIVE}\n'
-        f'<form id="note-form" method="post" data-token="{esc(ctx.token)}" data-root="{esc(ctx.root)}">\n'
+        f'{_header(ctx)}\n{_phase(ctx)}\n{_LIVE}\n{reflection}'
+        f'<form id="note-form" method="post" data-token="{esc(ctx.token)}" data-root="{esc(ctx.root)}"{hidden}>\n'
         f'{alert}'
         '<div class="field">\n<label for="text">Your note</label>\n'
         f'<textarea id="text" name="text" rows="5" maxlength="{T.CARD_TEXT_LIMIT}" required'
@@ -178,7 +188,7 @@ def form_page(ctx: PageContext, draft: Draft | None = None, *, error: str | None
         '<section id="my-notes" class="my-notes" aria-labelledby="my-notes-title" hidden>\n'
         '<h2 id="my-notes-title">My notes</h2>\n<ul></ul>\n</section>'
     )
-    return _document(ctx.title, body, ctx.root, script=True)
+    return _document(title or ctx.title, body, ctx.root, script=True)
 
 
 def saved_page(ctx: PageContext, text: str, kind: str, held: bool = False) -> str:

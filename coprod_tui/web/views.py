@@ -2,8 +2,9 @@
 
 Why a separate module: the board JSON (`GET …/board`), the first SSE `board` event and every later SSE change must
 agree field for field, and must never leak what phones may not see — hidden, parked or held cards, another group's
-breakout notes, join tokens, the event log, other phones' votes before the reveal, who did what. Everything a phone
-receives is built here, from the hub's records, and nothing else.
+breakout notes, join tokens, the event log, other phones' votes before the reveal, who did what, anyone's
+self-reflection answers but the phone's own (the appraisal is the facilitator's to share). Everything a phone receives
+is built here, from the hub's records, and nothing else.
 
 A phone is a `Viewer`: its random participant id (None: a phone without JavaScript, or a script) and its group (the
 join link's group, or the one the phone chose on the everyone link). Each card has an `Audience` worked out once from
@@ -17,11 +18,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from functools import cache
+
+from ..core import method
 from ..core.commands import Event
 from ..core.errors import NotFound
 from ..core.hub import Hub
-from ..core.model import Kind, Meta, Session
-from ..core.running import Timer, Voting
+from ..core.model import Kind, Meta, Role, Session
+from ..core.running import REFLECTION, Timer, Voting
 from ..core.tally import counted_card, done_counts, in_vote, my_votes, vote_results
 
 Message = tuple[str, dict[str, Any]]
@@ -129,6 +133,7 @@ def public_groups(hub: Hub) -> list[dict[str, Any]]:
 
 
 def public_phase(meta: Meta) -> dict[str, Any]:
+    """`kind`: the kind the note form starts on, or "reflection": the phones show the self-reflection instead."""
     index = min(meta.phase, len(meta.phases) - 1)
     phase = meta.phases[index]
     return {"index": index, "name": phase.name, "prompt": phase.prompt, "kind": phase.kind, "count": len(meta.phases)}
@@ -171,12 +176,14 @@ def tallies(hub: Hub) -> dict[str, int] | None:
 
 def mine(hub: Hub, viewer: Viewer) -> dict[str, Any]:
     """The `mine` message: this phone's dots in the current round (on a cluster when they were placed on a note that
-    has since been clustered), the dots it has left, and whether it said "I'm done" with the current phase."""
+    has since been clustered), the dots it has left, whether it said "I'm done" with the current phase, and during a
+    reflection phase its own saved answer (`reflection`, as on the board)."""
     session = hub.session
     voting = session.meta.voting
     done = viewer.participant is not None and f"{session.meta.phase}:{viewer.participant}" in session.done
+    reflection = reflection_for(hub, viewer)
     if voting is None:
-        return {"round": None, "mine": {}, "left": None, "done": done}
+        return {"round": None, "mine": {}, "left": None, "done": done, "reflection": reflection}
     dots: dict[str, int] = {}
     if viewer.participant is not None:
         for card_id, n in my_votes(session, voting.round, viewer.participant).items():
@@ -186,7 +193,47 @@ def mine(hub: Hub, viewer: Viewer) -> dict[str, Any]:
             counted = counted_card(session, card_id) or card
             dots[str(counted.id)] = dots.get(str(counted.id), 0) + n
     return {"round": voting.round, "mine": dots, "left": max(voting.per_person - sum(dots.values()), 0),
-            "done": done}
+            "done": done, "reflection": reflection}
+
+
+# -- the self-reflection ---------------------------------------------------------------------------------------------
+ANSWER_FIELDS = ("role", "ladder_now", "ladder_target", "scores", "evidence")
+SCALE_ORDER = (1, 2, 3, 4, method.DONT_KNOW)  # as a phone lists them: "don't know" last
+
+
+def in_reflection(meta: Meta) -> bool:
+    """The current phase is the self-reflection: phones show its form instead of the note form, and may answer."""
+    return meta.current_phase.kind == REFLECTION
+
+
+def my_answer(session: Session, participant: str | None) -> dict[str, Any] | None:
+    """This phone's saved self-reflection: its answers only — never its id, the time, or anyone else's answer."""
+    record = session.reflections.get(participant) if participant else None
+    if record is None or record.get("participant") != participant:
+        return None
+    return {name: (dict(record[name]) if isinstance(record.get(name), dict) else record.get(name))
+            for name in ANSWER_FIELDS}
+
+
+def reflection_for(hub: Hub, viewer: Viewer) -> dict[str, Any] | None:
+    """The board's `reflection`: null outside a reflection phase; during one, `mine` (this phone's answer or null)."""
+    if not in_reflection(hub.session.meta):
+        return None
+    return {"mine": my_answer(hub.session, viewer.participant)}
+
+
+@cache
+def reflection_questions() -> dict[str, Any]:
+    """GET …/reflection: the questions, the scale, the roles and the credits; the same for every phone and session."""
+    return {
+        "ladder": [{"number": r.number, "name": r.name, "meaning": r.meaning} for r in method.LADDER],
+        "principles": [{"id": p.id, "name": p.name, "summary": p.summary,
+                        "statements": [{"id": s.id, "text": s.text} for s in p.statements]}
+                       for p in method.PRINCIPLES],
+        "scale": [{"value": v, "label": method.SCALE[v]} for v in SCALE_ORDER],
+        "credits": list(method.CREDITS),
+        "roles": [{"value": r.value, "label": r.label} for r in Role],
+    }
 
 
 def vote_target(hub: Hub, viewer: Viewer, card_id: int, round_no: int, delta: int) -> int:
@@ -236,9 +283,10 @@ def _shared_board(hub: Hub, viewer: Viewer) -> dict[str, Any]:
 
 def personal_board(shared: dict[str, Any], hub: Hub, viewer: Viewer,
                    totals: dict[str, int] | None = _COUNT_NOW) -> dict[str, Any]:
-    """The shared part plus this phone's own: its dots and dots left, and whether it is done."""
+    """The shared part plus this phone's own: its dots and dots left, whether it is done, its self-reflection."""
     done = viewer.participant is not None and f"{hub.session.meta.phase}:{viewer.participant}" in hub.session.done
-    return {**shared, "voting": voting_for(hub, viewer, totals), "done": done}
+    return {**shared, "voting": voting_for(hub, viewer, totals), "done": done,
+            "reflection": reflection_for(hub, viewer)}
 
 
 # -- live changes ----------------------------------------------------------------------------------------------------
@@ -267,8 +315,8 @@ class _Plan:
     board: bool = False  # groups changed, or a breakout started or ended: every phone redraws from a fresh board
     cards: tuple[_CardChange, ...] = ()
     shared: tuple[Message, ...] = ()  # session / state / tallies: the same for every phone
-    mine_all: bool = False  # a new round or phase: every phone's own dots / done changed
-    mine_for: frozenset[str] = frozenset()  # the phones whose votes or "done" this event changed
+    mine_all: bool = False  # a new round or phase (or the phases edited): every phone's own dots / done changed
+    mine_for: frozenset[str] = frozenset()  # the phones whose votes, "done" or self-reflection this event changed
 
 
 def _meta_change(event: Event) -> tuple[dict, dict]:
@@ -371,11 +419,12 @@ class PublicFeed:
             totals = tallies(hub)
             if totals is not None:
                 shared.append(("tallies", {"round": session.meta.voting.round, "tallies": totals}))  # type: ignore
-        touched = frozenset(str(r["participant"]) for table in ("votes", "done")
+        # A self-reflection answer reaches no one but its own phone (its other tabs; a facilitator's delete).
+        touched = frozenset(str(r["participant"]) for table in ("votes", "done", "reflections")
                             for pair in event.patch.get(table, {}).values() for r in pair
                             if r is not None and r.get("participant"))
-        return _Plan(cards=tuple(changes), shared=tuple(shared), mine_all=bool(run_changed & {"voting", "phase"}),
-                     mine_for=touched)
+        return _Plan(cards=tuple(changes), shared=tuple(shared),
+                     mine_all=bool(run_changed & {"voting", "phase", "phases"}), mine_for=touched)
 
     def still_valid(self, event: Event, token: str) -> bool:
         """Whether `token` still opens the session after `event` (rotation or a removed group retire it)."""

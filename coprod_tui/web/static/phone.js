@@ -1,5 +1,6 @@
 /* The phone page, enhanced: send without reloading, keep the draft until the server confirms, list "my notes",
-   and follow the session live: phase, hidden writing, dot voting, "I'm done", the timer, breakouts. The server is
+   and follow the session live: phase, hidden writing, dot voting, "I'm done", the timer, breakouts, the
+   self-reflection. The server is
    the truth: what is shown comes from the board and the event stream, never from a guess. Without this file the
    form still works (a plain POST). No inline code anywhere (the CSP allows only this file) and no innerHTML:
    people's text goes in as textContent. */
@@ -10,7 +11,7 @@
   var form = $("note-form"), anchor = form || $("closed-notice");
   if (!anchor) return;
   var token = anchor.getAttribute("data-token") || "";
-  var api = (anchor.getAttribute("data-root") || "../") + "api/v1/j/" + encodeURIComponent(token);
+  var root = anchor.getAttribute("data-root") || "../", api = root + "api/v1/j/" + encodeURIComponent(token);
   var KEY = "coprod:" + token + ":";
 
   // -- storage (may be missing or full: private browsing, locked-down phones) ---------------------------------
@@ -70,7 +71,7 @@
   function errorText(data, fallback) { return (data && data.error && data.error.message) || fallback; }
 
   // -- what the server says this phone may see ------------------------------------------------------------------
-  var cards = {}, order = [], st = {}, mine = {}, left = null, tallies = null, done = false;
+  var cards = {}, order = [], st = {}, mine = {}, left = null, tallies = null, done = false, roles = {};
   var phaseSeen = parseInt($("phase").getAttribute("data-index"), 10);  // the phase the page was rendered in
 
   function applyState(d) {
@@ -91,6 +92,9 @@
     applyState(d);
     applyVoting(d.voting);
     done = !!d.done;
+    ref.mine = d.reflection ? d.reflection.mine : null;
+    roles = {};
+    for (var g = 0; g < (d.groups || []).length; g++) roles[d.groups[g].id] = d.groups[g].role;
     if (d.session) setOpen(d.session.open !== false);
     render();
   }
@@ -115,6 +119,7 @@
     renderVote();
     renderDone();
     renderGroup();
+    renderReflection();
     showMine();
   }
 
@@ -353,6 +358,108 @@
       });
   }
 
+  // -- the self-reflection: during its phase it replaces the note form. The server renders the form (the same with
+  //    JavaScript off); when the phase turns to it on an open page, the form is taken from a fresh copy of the page.
+  var THANKS = "Thank you \u2014 you can change your answers until the facilitator moves on.";
+  var ref = { mine: null, edited: false, loading: false, sending: false, rid: "" };
+  function reflecting() { return !!(st.phase && st.phase.kind === "reflection"); }
+  function renderReflection() {
+    var on = reflecting(), section = $("reflection"), closed = $("closed-notice");
+    if (form) form.hidden = on;
+    if (closed) closed.hidden = on;
+    if (section) section.hidden = !on;
+    if (on && !section) loadReflection();
+    else if (on) fillReflection();
+  }
+  function loadReflection() {
+    if (ref.loading || !window.DOMParser) return;
+    ref.loading = true;
+    fetch(root + "j/" + encodeURIComponent(token), { cache: "no-store" }).then(function (res) {
+      return res.ok ? res.text() : "";
+    }).then(function (page) {
+      ref.loading = false;
+      var found = page && new DOMParser().parseFromString(page, "text/html").getElementById("reflection");
+      if (!found || $("reflection")) return;
+      anchor.parentNode.insertBefore(document.importNode(found, true), anchor);
+      wireReflection();
+      renderReflection();
+    }, function () { ref.loading = false; });  // offline: tried again with the next news from the server
+  }
+  function fillReflection() {  // the server's copy of this phone's answer, unless the participant is changing it
+    var f = $("reflection-form"), m = ref.mine, role = f.elements.role;
+    if (ref.edited || ref.sending) return;
+    if (m) role.value = m.role;
+    else if (!role.value && roles[myGroup()]) role.value = roles[myGroup()];  // the group's role, to start with
+    var fields = f.querySelectorAll("input[type=radio], textarea"), el, n;
+    for (var i = 0; i < fields.length; i++) {
+      el = fields[i];
+      n = el.name;
+      if (el.tagName === "TEXTAREA") {
+        el.value = (m && m.evidence[n.slice(9)]) || "";
+        if (el.value) el.parentNode.open = true;
+      } else {  // ladder_now, ladder_target, score-<statement>
+        el.checked = !!m && String(n.indexOf("score-") === 0 ? m.scores[n.slice(6)] : m[n]) === el.value;
+      }
+    }
+    if (m) sayIn("reflection-status", THANKS, "ok");
+  }
+  function wireReflection() {
+    var f = $("reflection-form");
+    function edit() { ref.edited = true; ref.rid = ""; }
+    f.addEventListener("input", edit);
+    f.addEventListener("change", edit);
+    f.addEventListener("submit", function (e) {
+      e.preventDefault();
+      sendReflection(f);
+    });
+  }
+  function markField(f, name) {  // the field the server refused, or none
+    var all = f.querySelectorAll("[data-field]");
+    for (var i = 0; i < all.length; i++) {
+      if (all[i].getAttribute("data-field") !== name) { all[i].removeAttribute("aria-invalid"); continue; }
+      all[i].setAttribute("aria-invalid", "true");
+      if (all[i].tagName === "TEXTAREA") all[i].parentNode.open = true;
+      (all[i].querySelector("input") || all[i]).focus();
+    }
+  }
+  function sendReflection(f) {
+    if (ref.sending) return;
+    var body = { participant: me, role: f.elements.role.value, group: myGroup(), ladder_now: null,
+      ladder_target: null, scores: {}, evidence: {} };
+    var fields = f.querySelectorAll("input:checked, textarea"), b = f.querySelector("button[type=submit]"), n, v;
+    for (var i = 0; i < fields.length; i++) {
+      n = fields[i].name;
+      v = fields[i].value;
+      if (n.indexOf("ladder_") === 0) body[n] = +v;
+      else if (n.indexOf("score-") === 0) body.scores[n.slice(6)] = +v;
+      else if (n.indexOf("evidence-") === 0 && v.trim()) body.evidence[n.slice(9)] = v;
+    }
+    body.request_id = ref.rid = ref.rid || newId();  // unchanged answers sent again: the same request
+    ref.sending = b.disabled = true;
+    markField(f, null);
+    sayIn("reflection-status", "Sending\u2026");
+    function settled() { ref.sending = b.disabled = false; }
+    call("/reflection", body).then(function (a) {
+      var err = (a[1] && a[1].error) || {};
+      settled();
+      if ((a[0] === 200 || a[0] === 201) && a[1]) {
+        ref.mine = a[1].mine;
+        ref.edited = false;
+        ref.rid = "";
+        sayIn("reflection-status", THANKS, "ok");
+        return;
+      }
+      if (a[0] === 409) { ref.rid = ""; refresh(); }
+      markField(f, err.field);
+      sayIn("reflection-status", "Not sent: " + (err.message || "your answers were not accepted.") +
+        " Your answers are kept.", "error");
+    }, function () {
+      settled();
+      sayIn("reflection-status", "Not sent \u2014 no connection. Your answers are kept; tap Send my answers to " +
+        "try again.", "error");
+    });
+  }
+
   // -- notes: the form --------------------------------------------------------------------------------------------
   var button = form && form.querySelector("button[type=submit]");
   var status = $("status"), mineBox = $("my-notes");
@@ -445,7 +552,7 @@
         node("span", "held", li, "Only you can see this until the reveal");
       }
     }
-    mineBox.hidden = notes.length === 0;
+    mineBox.hidden = notes.length === 0 || reflecting();
   }
   function remember(note) {
     var notes = load("mine") || [];
@@ -581,8 +688,10 @@
       mine = d.mine || {};
       left = d.left;
       done = !!d.done;
+      if (d.reflection !== undefined) ref.mine = d.reflection ? d.reflection.mine : null;
       renderVote();
       renderDone();
+      renderReflection();
     });
     on("tallies", function (d) { tallies = d.tallies || null; renderVote(); });
     on("closed", function (d) { source.close(); stop(d.message); });
@@ -621,6 +730,7 @@
       if (timer && !sending && open && text.value.trim()) send(true);
     });
   }
+  if ($("reflection")) wireReflection();
   showMine();
   listen();
 })();
