@@ -199,3 +199,15 @@ def notices(app: CoprodApp) -> list[tuple[str, str]]:
 async def type_text(pilot: Pilot, text: str) -> None:
     """Type like a person: one key press per character."""
     await pilot.press(*text)
+
+
+async def dialog(pilot: Pilot, kind: type):
+    """Wait until a screen of `kind` is on top, and return it."""
+    await settle(pilot, lambda: isinstance(pilot.app.screen, kind))
+    return pilot.app.screen
+
+
+async def back_to(pilot: Pilot, board) -> None:
+    """Wait until `board` is on top again (a dialog closed)."""
+    await settle(pilot, lambda: pilot.app.screen is board)
+    await pilot.pause()

@@ -49,7 +49,7 @@ class Clock:
         return self.at
 
 
-def _hub(folder: Path, session_id: str, title: str, question: str, groups, programme: str,
+def start_session(folder: Path, session_id: str, title: str, question: str, groups, programme: str,
          clock: Clock | None = None) -> Hub:
     store = SessionFolder(folder)
     store.new_id = lambda title, date: session_id  # type: ignore[method-assign]
@@ -117,7 +117,7 @@ def build_fixed(folder: Path) -> str:
     groups = [("Carers", "carers", "orange"), ("Practitioners", "practitioners", "sky"),
               ("People who use services", "people", "green"), ("Commissioners", "commissioners", "#123abc")]
     clock = Clock()
-    hub = _hub(folder, "2025-03-14-short-breaks", "Short breaks for carers",
+    hub = start_session(folder, "2025-03-14-short-breaks", "Short breaks for carers",
                "How do carers get a real break?\nAnd what could each of us do?", groups, "Short breaks review 2026",
                clock)
     try:
@@ -143,7 +143,7 @@ def build_running(folder: Path) -> str:
     revealed vote, a note held until the reveal, and a breakout with a picked and a parked note."""
     groups = [("Carers", "carers", "orange"), ("Practitioners", "practitioners", "sky"),
               ("People who use services", "people", "green")]
-    hub = _hub(folder, "2025-03-14-running", "Steered session", "", groups, "")
+    hub = start_session(folder, "2025-03-14-running", "Steered session", "", groups, "")
     try:
         _fill(hub, [
             (Kind.PROBLEM, "Carers can't get a break at weekends", "Carers", "Asha"),
@@ -200,7 +200,7 @@ def hostile_cards() -> list[tuple[Kind, str, str | None, str | None]]:
 def build_hostile(folder: Path) -> str:
     title = "<script>alert(1)</script> [x](javascript:alert(1)) # *t* =1+1 | &amp;"
     question = "# Question?\n- item\n    code\n<img src=x onerror=alert(1)>\n\n=HYPERLINK(\"http://e.vil\")"
-    hub = _hub(folder, "2025-03-14-hostile", title, question, HOSTILE_GROUPS, "[p](javascript:x) <b>prog</b>")
+    hub = start_session(folder, "2025-03-14-hostile", title, question, HOSTILE_GROUPS, "[p](javascript:x) <b>prog</b>")
     try:
         cards = hostile_cards()
         ids = range(1, len(cards) + 1)
@@ -269,4 +269,4 @@ def check_golden(name: str, data: bytes) -> None:
 
 
 __all__ = ["FIXED_ANSWERS", "MARKDOWN_LINES", "Clock", "answer", "build_fixed", "build_hostile", "build_running",
-           "check_golden", "load"]
+           "check_golden", "load", "start_session"]

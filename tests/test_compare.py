@@ -245,7 +245,8 @@ def test_which_plan_actions_were_done_and_what_the_later_plan_adds():
     c = compare(with_plan(early(), review="2025-07-15"), with_plan(late(), PLAN_LATE, review="2026-01-15"))
     plan = c.plan
     assert plan.available and plan.earlier_has_plan and plan.later_has_plan
-    assert [a.what for a in plan.done] == ["Set up a shared booking calendar", "Write to every carer about short breaks"]
+    assert [a.what for a in plan.done] == ["Set up a shared booking calendar",
+                                           "Write to every carer about short breaks"]
     assert [(a.done_at, a.note) for a in plan.done] == [("2025-04-20", "Live since April"), ("2025-05-02", "")]
     assert [a.what for a in plan.not_done] == ["Recruit volunteers for weekend sitting"]
     # the undone action is taken up again, reworded, in the later plan; the drop-in is new

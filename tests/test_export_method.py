@@ -12,8 +12,8 @@ import re
 from pathlib import Path
 
 import pytest
-from export_support import FIXED_NOW, Clock, _hub, answer, build_fixed, build_hostile, build_running, \
-    check_golden, load
+from export_support import (FIXED_NOW, Clock, answer, build_fixed, build_hostile, build_running, check_golden, load,
+                            start_session)
 from markdown_it import MarkdownIt
 from test_export import ALLOWED_ATTRS, ALLOWED_TAGS, parse
 
@@ -207,7 +207,7 @@ def test_yousaid_lists_what_was_done_and_what_was_not_and_why(sessions):
 
 def test_done_comes_first_and_the_promise_stands_in_for_a_missing_why(tmp_path):
     clock = Clock()
-    hub = _hub(tmp_path, "s", "Session", "", [("Carers", "carers", "orange")], "", clock)
+    hub = start_session(tmp_path, "s", "Session", "", [("Carers", "carers", "orange")], "", clock)
     try:
         from coprod_tui.core.commands import AddCard, CardDraft, ToggleLink
 
@@ -239,7 +239,8 @@ def test_yousaid_counts_a_cluster_once_and_leaves_out_what_the_room_did_not_see(
     session = sessions["running"]
     report = you_said_we_did(session)
     problems = [b.problem.card.text for b in report.problems]
-    assert problems == ["Breaks are hard to get, and nobody says you can ask", "Respite bookings get lost between teams"]
+    assert problems == ["Breaks are hard to get, and nobody says you can ask",
+                        "Respite bookings get lost between teams"]
     md = yousaid_markdown(session)
     assert "Carers can't get a break at weekends" not in md  # a member of the cluster
     assert "Still held" not in md and "Ring every carer once" not in md  # held; parked after the breakout
@@ -265,7 +266,7 @@ def test_yousaid_headings_render_back_to_the_text_raised(sessions):
 # -- over time -------------------------------------------------------------------------------------------------------
 
 def _session_with(folder: Path, session_id: str, created: str, programme: str, answers) -> None:
-    hub = _hub(folder, session_id, f"Session {session_id}", "", [("Carers", "carers", "orange")], programme,
+    hub = start_session(folder, session_id, f"Session {session_id}", "", [("Carers", "carers", "orange")], programme,
                Clock(created))
     try:
         for row in answers:
@@ -354,3 +355,15 @@ def test_hostile_titles_and_notes_stay_text(sessions):
     assert "<title>You said, we did \u2014 &lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<img" not in html and "<a " not in html and "<script" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+@pytest.mark.parametrize("title", ["a*", "*a", "(x)", "_y_", "**", "`", "x\\", "1. first", "# h", "<b>", "a|b"])
+def test_a_title_in_bold_renders_back_to_itself(title):
+    session = small_session([])
+    session.meta.title = title
+    for markdown in (method_markdown(session), yousaid_markdown(session)):
+        tokens = md_parse(markdown)
+        first = next(i for i, t in enumerate(tokens) if t.type == "paragraph_open")
+        children = [c for c in tokens[first + 1].children if c.type != "text" or c.content]
+        assert children[0].type == "strong_open" and children[-1].type == "strong_close"
+        assert "".join(c.content for c in children if c.type == "text") == title

@@ -10,17 +10,12 @@ import pytest
 from textual.command import CommandList, CommandPalette
 from textual.widgets import Input, OptionList, Select, SelectionList, TextArea
 
-from conftest import (SIZE, card_by_text, column, detail_text, drawn, lists, notices, open_board, screen_text,
+from conftest import (SIZE, dialog, card_by_text, column, detail_text, drawn, lists, notices, open_board, screen_text,
                       select, settle, stored_cards, texts, type_text)
 from coprod_tui.core.model import Kind
 from coprod_tui.tui.board import BoardScreen
 from coprod_tui.tui.dialogs import CardEditor, ConfirmScreen, GroupPicker, LinkPicker
 from coprod_tui.tui.help import HelpScreen, key_label
-
-
-async def dialog(pilot, kind):
-    await settle(pilot, lambda: isinstance(pilot.app.screen, kind))
-    return pilot.app.screen
 
 
 @pytest.mark.parametrize("column_index, kind", [(0, Kind.PROBLEM), (1, Kind.OPTION), (2, Kind.CONTRIBUTION)])

@@ -10,7 +10,7 @@ import pytest
 from textual.color import Color
 from textual.widgets import Input, OptionList
 
-from conftest import SIZE, drawn, lists, notices, open_board, screen_text, settle
+from conftest import SIZE, back_to, dialog, drawn, lists, notices, open_board, screen_text, settle
 from coprod_tui.core.errors import ValidationError
 from coprod_tui.core.running import Phase
 from coprod_tui.core.commands_run import EditPhases
@@ -19,16 +19,6 @@ from coprod_tui.tui.phase_bar import PhaseBar, clock_text
 from coprod_tui.tui.phase_dialog import PhasesScreen
 from coprod_tui.tui.run_dialogs import TimerDialog, parse_length
 from tui_run_support import P1, P2, P3, bar_text, freeze, phone_done, phone_note
-
-
-async def dialog(pilot, kind):
-    await settle(pilot, lambda: isinstance(pilot.app.screen, kind))
-    return pilot.app.screen
-
-
-async def back_to(pilot, board):
-    await settle(pilot, lambda: pilot.app.screen is board)
-    await pilot.pause()
 
 
 # -- phases ---------------------------------------------------------------------------------------------------------

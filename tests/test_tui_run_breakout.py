@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from textual.widgets import OptionList
 
-from conftest import SIZE, drawn, lists, notices, open_board, screen_text, select, settle
+from conftest import SIZE, back_to, dialog, drawn, lists, notices, open_board, screen_text, select, settle
 from coprod_tui.core.commands_run import (EditPhases, MergeCards, OpenVoting, RevealVotes, StartBreakout,
                                           StartTimer)
 from coprod_tui.core.running import Phase
@@ -19,16 +19,6 @@ from coprod_tui.tui.vote_dialogs import ResultsScreen
 from hostile import HOSTILE, HOSTILE_IDS, expected_stored, rejected
 from tui_run_support import (P1, P2, P3, P4, balance_text, bar_text, freeze, phone_note, phone_pick, phone_vote,
                              prepare)
-
-
-async def dialog(pilot, kind):
-    await settle(pilot, lambda: isinstance(pilot.app.screen, kind))
-    return pilot.app.screen
-
-
-async def back_to(pilot, board):
-    await settle(pilot, lambda: pilot.app.screen is board)
-    await pilot.pause()
 
 
 def cell_text(board, title: str) -> str:

@@ -8,23 +8,14 @@ from __future__ import annotations
 
 from textual.widgets import Input, Select
 
-from conftest import SIZE, detail_text, drawn, lists, notices, open_board, screen_text, select, settle, type_text
+from conftest import (SIZE, back_to, detail_text, dialog, drawn, lists, notices, open_board, screen_text, select,
+                      settle, type_text)
 from coprod_tui.core.commands import AddCard, CardDraft
 from coprod_tui.core.commands_run import OpenVoting
 from coprod_tui.core.model import Kind
 from coprod_tui.tui.run_dialogs import TitlePrompt
 from coprod_tui.tui.vote_dialogs import ResultsScreen, VotingDialog, block_bar
 from tui_run_support import P1, P2, P3, P4, balance_text, bar_text, phone_vote
-
-
-async def dialog(pilot, kind):
-    await settle(pilot, lambda: isinstance(pilot.app.screen, kind))
-    return pilot.app.screen
-
-
-async def back_to(pilot, board):
-    await settle(pilot, lambda: pilot.app.screen is board)
-    await pilot.pause()
 
 
 def test_block_bars():

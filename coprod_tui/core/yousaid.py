@@ -172,7 +172,8 @@ def _item(session: Session, card: Card, actions: list[Action]) -> Item:
     planned = sorted((a for a in unique if not a.done), key=lambda a: (a.by or "9999", a.id))
     record = session.responses.get(str(card.id))
     text = record.get("text") if isinstance(record, dict) else None
-    return Item(card, _groups(session, card), tuple(done), tuple(planned), text.strip() if isinstance(text, str) else "")
+    response = text.strip() if isinstance(text, str) else ""
+    return Item(card, _groups(session, card), tuple(done), tuple(planned), response)
 
 
 def you_said_we_did(session: Session) -> YouSaid:

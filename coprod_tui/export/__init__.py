@@ -8,8 +8,9 @@ spreadsheets, where text that looks like markup or a formula must stay plain tex
 format; its Markdown and HTML include the self-reflection and the plan when the session has them), the
 self-reflection and plan alone ("method"), or "you said, we did" for participants ("yousaid"); the last two are
 Markdown or HTML. When a session of a programme has self-reflection answers, its Markdown and HTML measure how they
-moved since the most recent earlier session of the same programme that has answers (`earlier_with_answers`). Sessions are opened read-only — no lock, nothing written —
-so a session can be exported while its board is open; exports are derived files and may be overwritten freely.
+moved since the most recent earlier session of the same programme that has answers (`earlier_with_answers`).
+Sessions are opened read-only — no lock, nothing written — so a session can be exported while its board is open;
+exports are derived files and may be overwritten freely.
 """
 
 from __future__ import annotations

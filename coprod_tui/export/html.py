@@ -2,9 +2,10 @@
 
 Three reports: the whole session (markdown.py), the self-reflection and plan (method_md.py) and "you said, we did"
 (yousaid.py). Why render the Markdown rather than write HTML by hand: there is then one place per report that
-decides what it says, one set of helpers that escape user text (markdown.py), and the HTML cannot drift from it. markdown-it-py runs with raw HTML off
-(`<script>` in a note is shown as text) and its default link check (no `javascript:` links) — and since the Markdown
-escapes every piece of user text, the only links, tables and emphasis in the page are the ones markdown.py wrote.
+decides what it says, one set of helpers that escape user text (markdown.py), and the HTML cannot drift from it.
+markdown-it-py runs with raw HTML off (`<script>` in a note is shown as text) and its default link check (no
+`javascript:` links) — and since the Markdown escapes every piece of user text, the only links, tables, emphasis and
+code spans in the page are the ones the report modules wrote.
 
 The page is a single file for the same reasons as the QR sheet (no internet in the room, printed from any browser):
 inline CSS, no scripts, no fonts or images from elsewhere. A Content-Security-Policy in a <meta> tag allows exactly

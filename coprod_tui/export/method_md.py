@@ -18,13 +18,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from ..core.appraisal import LIVED, Appraisal, Ladder, Score, appraise, compare_appraisals
+from ..core.appraisal import LIVED, Appraisal, Ladder, appraise, compare_appraisals
 from ..core.method import CREDITS, GAP_THRESHOLD, LADDER, PRINCIPLES, RECOGNITION, SCALE
 from ..core.model import Card, Kind, Role, Session
 from ..core.yousaid import Action, plan_actions, serves
 from .markdown import INDENT, escape_line, escape_text, one_line
 
-__all__ = ["BAR_CELLS", "Since", "bar", "bar_eighths", "change", "has_method", "method_markdown", "method_sections", "number"]
+__all__ = ["BAR_CELLS", "Since", "bar", "bar_eighths", "change", "has_method", "method_markdown", "method_sections",
+           "number"]
 
 BAR_CELLS = 8  # two cells per point of the 1–4 scale
 BAR_FULL, BAR_EMPTY = "█", "░"
@@ -118,8 +119,8 @@ def _answered(appraisal: Appraisal) -> list[str]:
     n = appraisal.responses
     who = " · ".join(f"{escape_line(role.label)} {appraisal.roles[role]}" for role in _roles_in_order(appraisal))
     return [f"{_plural(n, 'person', 'people')} answered: {who}.", "",
-            f"Each statement is scored from 1 ({SCALE[1].lower()}) to 4 ({SCALE[4].lower()}). "
-            "Answers of \u201cdon\u2019t know\u201d are counted, never averaged: many of them are a finding too.", ""]
+            (f"Each statement is scored from 1 ({SCALE[1].lower()}) to 4 ({SCALE[4].lower()}). "
+             "Answers of \u201cdon\u2019t know\u201d are counted, never averaged: many of them are a finding too."), ""]
 
 
 def _averages(appraisal: Appraisal) -> list[str]:
@@ -326,7 +327,7 @@ def method_markdown(session: Session, since: Since | None = None) -> str:
     """The self-reflection and the plan of one session as a report of their own."""
     meta = session.meta
     title = one_line(meta.title).strip() or meta.id
-    lines = [f"# {escape_line(title)}: self-reflection and plan", ""]
+    lines = ["# Self-reflection and plan", "", f"**{escape_line(title)}**", ""]
     if meta.programme.strip():
         lines += [f"**Programme:** {escape_line(one_line(meta.programme).strip())}", ""]
     lines += [f"**Date:** {escape_line(meta.created[:10])} · **Session:** {escape_line(meta.id)}", ""]

@@ -123,9 +123,9 @@ def yousaid_markdown(session: Session) -> str:
     lines = ["# You said, we did", ""]
     if title:
         lines += [f"**{escape_line(title)}**", ""]
-    lines += [f"Thank you for coming to our session on {escape_line(plain_date(meta.created))}. "
-              "Here is each problem you told us about and the ideas for it: what we did, what we have not done yet, "
-              "and why.", ""]
+    lines += [(f"Thank you for coming to our session on {escape_line(plain_date(meta.created))}. "
+               "Here is each problem you told us about and the ideas for it: what we did, what we have not done yet, "
+               "and why."), ""]
     if report.review_date:
         lines += [f"We will look at all of this again together on {escape_line(plain_date(report.review_date))}.",
                   ""]

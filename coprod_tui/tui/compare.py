@@ -25,8 +25,8 @@ from textual.widgets.option_list import Option
 from ..core.colours import GROUP_GLYPHS
 from ..core.compare import Comparison, KindComparison, PlanComparison, compare
 from ..core.model import Card, Kind, Session
-from ..core.yousaid import Action, serves
 from ..core.store import SessionSummary
+from ..core.yousaid import Action, serves
 from .compare_view import Block, Row, SideBySide, balance_tables
 
 # How each column's outcomes are said: kept (one / several), gone, and the heading of the kept section.

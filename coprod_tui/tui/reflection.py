@@ -45,8 +45,9 @@ def rung_name(value: object) -> str:
 
 
 def answers_in_order(session: Session) -> list[dict]:
-    """The answers in the order they came (their numbers on screen are 1, 2, … in this order)."""
-    return sorted(session.reflections.values(), key=lambda r: (str(r.get("created", "")), str(r.get("id", ""))))
+    """The answers in the order they came (their numbers on screen are 1, 2, … in this order); answers of the same
+    moment stay in the order the session holds them."""
+    return sorted(session.reflections.values(), key=lambda r: str(r.get("created", "")))
 
 
 def role_of(answer: dict) -> Role:
@@ -104,7 +105,7 @@ def describe_answer(number: int, answer: dict, session: Session) -> Text:
             score = scores.get(statement.id)
             mark = f"{score} {SCALE[score]}" if score in (1, 2, 3, 4) else (
                 SCALE[DONT_KNOW] if score == DONT_KNOW else "not scored")
-            text.append(f"  {mark:<20}", style="bold" if score else "dim")
+            text.append(f"  {mark:<20}", style="bold" if score is not None else "dim")
             text.append(statement.text)
             text.append("\n")
             note = evidence.get(statement.id)

@@ -168,13 +168,14 @@ class YouSaidScreen(LiveScreen):
     def refresh_items(self) -> None:
         option_list = self.query_one(OptionList)
         keep = option_list.highlighted
+        kept = self.selected()  # stay on the same note when items come or go above it
         shade = getattr(self.app, "group_shade", None)
         said = you_said_we_did(self.session)
         options: list[Option] = []
-        self._cards: dict[str, int] = {}
+        self._cards = {}
 
         def add(item: Item, indent: str = "") -> None:
-            key = f"{len(options)}:{item.card.id}"  # an idea may answer several problems: listed under each
+            key = f"{len(options)}:{item.card.id}"  # an option may address several problems: listed under each
             prompt = describe_item(item, shade, indent)
             prompt.append("\n")  # a blank line between items
             options.append(Option(prompt, id=key))
@@ -193,7 +194,10 @@ class YouSaidScreen(LiveScreen):
             for idea in said.other_options:
                 add(idea)
         option_list.set_options(options)
-        if keep is not None and keep < len(options) and not options[keep].disabled:
+        same = [i for i, o in enumerate(options) if kept is not None and self._cards.get(o.id or "") == kept.id]
+        if same:
+            option_list.highlighted = min(same, key=lambda i: abs(i - (keep or 0)))
+        elif keep is not None and keep < len(options) and not options[keep].disabled:
             option_list.highlighted = keep
         else:
             option_list.action_first()
