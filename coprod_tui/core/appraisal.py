@@ -118,7 +118,8 @@ def _gaps(by_role: dict[Role, dict[str, Score]], staff: dict[str, Score]) -> lis
             continue
         for role in LIVED:
             theirs = by_role.get(role, {}).get(principle.id)
-            if theirs is not None and theirs.mean is not None and staff_mean - theirs.mean >= GAP_THRESHOLD:
+            # a tolerance: 13/6 - 5/3 is exactly 0.5 but comes out as 0.4999… in floating point
+            if theirs is not None and theirs.mean is not None and staff_mean - theirs.mean >= GAP_THRESHOLD - 1e-9:
                 found.append(Gap(principle.id, role, theirs.mean, staff_mean))
     return sorted(found, key=lambda g: -g.size)
 
