@@ -50,6 +50,12 @@ def answers_in_order(session: Session) -> list[dict]:
     return sorted(session.reflections.values(), key=lambda r: str(r.get("created", "")))
 
 
+def mapping(answer: dict, key: str) -> dict:
+    """`scores` / `evidence` of an answer, or {} when a hand-edited file holds something else there."""
+    value = answer.get(key)
+    return value if isinstance(value, dict) else {}
+
+
 def role_of(answer: dict) -> Role:
     try:
         return Role.parse(answer.get("role") or Role.OTHER)
@@ -72,7 +78,7 @@ def ladder_cell(answer: dict) -> Text:
 
 
 def scored_cell(answer: dict) -> Text:
-    scores = {k: v for k, v in (answer.get("scores") or {}).items() if k in STATEMENTS}
+    scores = {k: v for k, v in mapping(answer, "scores").items() if k in STATEMENTS}
     dont_know = sum(1 for v in scores.values() if v == DONT_KNOW)
     text = Text(f"{len(scores)} of {len(STATEMENTS)}")
     if dont_know:
@@ -94,8 +100,8 @@ def describe_answer(number: int, answer: dict, session: Session) -> Text:
             text.append(f" — {LADDER[value - 1].meaning}\n", style="dim")
         else:
             text.append("not answered\n", style="dim")
-    scores = answer.get("scores") or {}
-    evidence = answer.get("evidence") or {}
+    scores = mapping(answer, "scores")
+    evidence = mapping(answer, "evidence")
     for principle in PRINCIPLES:
         rows = [s for s in principle.statements if s.id in scores or s.id in evidence]
         if not rows:
