@@ -40,7 +40,7 @@ async def choose(pilot, screen: ExportScreen, label: str) -> None:
     radio = screen.query_one(RadioSet)
     radio.focus()
     names = [b.name for b in radio.query("RadioButton")]
-    index = names.index(label)
+    index = names.index(label if ":" in label else f"session:{label}")  # "html" = the whole session as HTML
     for _ in range(len(names)):  # arrow keys, as a person would
         if radio._selected == index:
             break
@@ -123,3 +123,17 @@ async def test_escape_cancels_and_writes_nothing(make_session, app_factory, sess
         await pilot.press("escape")
         await settle(pilot, lambda: bool(results))
         assert results == [None] and not (workdir / "exports").exists()
+
+
+async def test_the_method_reports_are_offered_too(make_session, app_factory, sessions_dir, workdir):
+    session_id = make_session()
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = ExportScreen(SessionFolder(sessions_dir), session_id)
+        results = await show(pilot, screen)
+        await choose(pilot, screen, "yousaid:html")
+        assert path_input(screen).value == f"exports/{session_id}.yousaid.html"
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: bool(results))
+    written = (workdir / "exports" / f"{session_id}.yousaid.html").read_text("utf-8")
+    assert "Carers can" in written and "<script" not in written

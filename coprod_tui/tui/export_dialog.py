@@ -13,6 +13,7 @@ Paths and error messages are user text: they are shown through `Content`, never 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from textual import on, work
@@ -25,9 +26,23 @@ from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
 from ..core.errors import CoprodError
 from ..core.store import SessionFolder
-from ..export import FORMATS, ExportFormat, write_export
+from ..export import FORMATS, REPORTS, ExportFormat, write_export
 
 EXPORT_FOLDER = "exports"
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One line of the dialog: a report (the whole session, the self-reflection and plan, you said we did) in one
+    format."""
+
+    report: str
+    format: ExportFormat
+    label: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.report}:{self.format.name}"
 
 
 class ExportScreen(ModalScreen[Path | None]):
@@ -42,23 +57,28 @@ class ExportScreen(ModalScreen[Path | None]):
         super().__init__()
         self.folder = folder
         self.session_id = session_id
-        self.formats: list[ExportFormat] = list(FORMATS.values())
-        self.format = self.formats[0]
+        # Every (report, format) pair offered: the whole session in each format, then the method's reports.
+        self.choices: list[Choice] = [Choice("session", fmt, fmt.label) for fmt in FORMATS.values()] + [
+            Choice(report.name, FORMATS[name], f"{report.label} ({FORMATS[name].label.split(' ')[0]})")
+            for report in REPORTS.values() if report.name != "session" for name in ("html", "md")
+            if name in report.formats]
+        self.choice = self.choices[0]
         self.edited = False  # the person typed a path of their own: format changes leave it alone
         self.busy = False
 
-    def default_path(self, fmt: ExportFormat) -> str:
-        return f"{EXPORT_FOLDER}/{self.session_id}.{fmt.extension}"
+    def default_path(self, choice: Choice) -> str:
+        middle = "" if choice.report == "session" else f".{choice.report}"
+        return f"{EXPORT_FOLDER}/{self.session_id}{middle}.{choice.format.extension}"
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="export-dialog"):
             yield Label(Content(f"Export {self.session_id}"), classes="dialog-title")
             yield Label("Format", classes="field-label")
             with RadioSet(id="export-format"):
-                for index, fmt in enumerate(self.formats):
-                    yield RadioButton(Content(fmt.label), value=index == 0, name=fmt.name)
+                for index, choice in enumerate(self.choices):
+                    yield RadioButton(Content(choice.label), value=index == 0, name=choice.key)
             yield Label("File (relative to the folder coprod was started in)", classes="field-label")
-            yield Input(self.default_path(self.format), id="export-path")
+            yield Input(self.default_path(self.choice), id="export-path")
             yield Static("", id="export-resolved", classes="hint")
             yield Static("", id="error", classes="error")
             with Horizontal(classes="buttons"):
@@ -81,13 +101,13 @@ class ExportScreen(ModalScreen[Path | None]):
 
     @on(RadioSet.Changed, "#export-format")
     def _format_chosen(self, event: RadioSet.Changed) -> None:
-        self.format = FORMATS.get(event.pressed.name or "", self.format)
+        self.choice = next((c for c in self.choices if c.key == event.pressed.name), self.choice)
         if not self.edited:
-            self.query_one("#export-path", Input).value = self.default_path(self.format)
+            self.query_one("#export-path", Input).value = self.default_path(self.choice)
 
     @on(Input.Changed, "#export-path")
     def _path_changed(self, event: Input.Changed) -> None:
-        self.edited = event.value != self.default_path(self.format)
+        self.edited = event.value != self.default_path(self.choice)
         self.query_one("#error", Static).update("")
         self._show_resolved()
 
@@ -105,16 +125,16 @@ class ExportScreen(ModalScreen[Path | None]):
             return
         self.busy = True
         self.query_one("#export", Button).disabled = True
-        self._write(self.format.name, target)
+        self._write(self.choice, target)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="export")
-    def _write(self, format_name: str, target: Path) -> None:
+    def _write(self, choice: Choice, target: Path) -> None:
         """Make the export and write it atomically; the result goes back to the dialog on the app's thread."""
         try:
             # Missing folders are made (the suggested exports/ folder, or one the person typed): the dialog shows
             # the full path before anything is written, so there are no surprises.
             target.parent.mkdir(parents=True, exist_ok=True)
-            write_export(format_name, self.folder, self.session_id, target)
+            write_export(choice.format.name, self.folder, self.session_id, target, report=choice.report)
         except CoprodError as exc:
             self.app.call_from_thread(self._failed, str(exc))
         except OSError as exc:
