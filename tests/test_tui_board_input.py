@@ -142,7 +142,7 @@ async def test_review_mode_hides_and_refuses_every_change(make_session, app_fact
             assert board.check_action(action, ()) is False, action
         footer = screen_text(app).splitlines()[-1]
         assert "Add " not in footer and "Delete" not in footer and "Undo" not in footer
-        assert "View" in footer and "Help" in footer and "Replay" in footer and "Export" in footer and "Edit" in footer
+        assert "View" in footer and "Help" in footer and "Replay" in footer and "Export" in footer and "Reopen to edit" in footer
         cards = {k: c.to_record() for k, c in app.hub.session.cards.items()}
         await pilot.press("n", "d", "e", "enter", "g", "l", "u", "ctrl+r", "shift+right", "shift+down")
         await pilot.double_click(lists(board)[0], offset=(5, 1))

@@ -80,3 +80,27 @@ async def test_the_appraisal_without_a_programme_compares_with_nothing(make_sess
         await pilot.press("A")
         await settle(pilot, lambda: isinstance(app.screen, AppraisalScreen))
         assert app.screen.earlier is None and "Since " not in app.screen.text()
+
+
+async def test_the_demo_opens_on_its_reflection_and_a_opens_the_appraisal_from_the_board(app_factory, tmp_path):
+    """A newcomer who opens the demo sees where the appraisal and the plan are, and they are filled in."""
+    import shutil
+    from pathlib import Path
+
+    from conftest import open_board, screen_text
+    from tui_run_support import bar_text
+
+    folder = tmp_path / "demo"
+    folder.mkdir()
+    shutil.copy(Path(__file__).parent.parent / "sessions" / "demo-carers-respite.json", folder)
+    app = app_factory("demo-carers-respite", read_only=True, folder=folder)
+    async with app.run_test(size=SIZE) as pilot:
+        board = await open_board(pilot)
+        await settle(pilot, lambda: "8 answers · F answers · A appraisal" in bar_text(app))
+        assert "Phase 6 of 6" in bar_text(app) and isinstance(board, BoardScreen)
+        await pilot.press("A")
+        await settle(pilot, lambda: isinstance(app.screen, AppraisalScreen))
+        await settle(pilot, lambda: "lower than staff" in app.screen.text())
+        await pilot.press("escape")
+        await pilot.press("L")
+        await settle(pilot, lambda: isinstance(app.screen, PlanScreen) and "evening" in screen_text(app))

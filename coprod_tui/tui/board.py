@@ -24,6 +24,7 @@ from ..core.model import Card, Kind
 from .balance_bar import BalanceBar
 from .board_actions import KINDS, CardActions
 from .board_draw import board_column, board_facts
+from .board_method import MethodControls
 from .board_phones import PhoneControls
 from .board_review import ReviewControls
 from .board_run import RunControls
@@ -55,7 +56,8 @@ class HubChanged(Message):
         return False
 
 
-class BoardScreen(CardActions, PhoneControls, ReviewControls, RunControls, VoteControls, ViewControls, Screen):
+class BoardScreen(CardActions, PhoneControls, ReviewControls, RunControls, VoteControls, ViewControls, MethodControls,
+                  Screen):
     """One session's board."""
 
     COMMANDS = Screen.COMMANDS | {BoardCommands}
@@ -84,6 +86,7 @@ class BoardScreen(CardActions, PhoneControls, ReviewControls, RunControls, VoteC
         Binding("escape", "home", "Sessions", show=False),
         *PhoneControls.PHONE_BINDINGS,
         *ReviewControls.REVIEW_BINDINGS,
+        *MethodControls.METHOD_BINDINGS,
     ]
     HELP_EXTRA = [
         ("↑ ↓ PgUp PgDn Home End", "Select a card"),

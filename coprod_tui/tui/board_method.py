@@ -45,7 +45,7 @@ class MethodControls:
     METHOD_BINDINGS = [
         Binding("F", "reflections", "Self-reflection answers", show=False),
         Binding("A", "appraisal", "Appraisal", show=False),
-        Binding("L", "plan", "Plan"),
+        Binding("L", "plan", "Plan", show=False),
         Binding("Y", "you_said", "You said, we did", show=False),
     ]
     METHOD_WRITE_ACTIONS: set[str] = set()

@@ -15,7 +15,7 @@ class ReviewControls:
     REVIEW_BINDINGS = [
         Binding("r", "replay", "Replay"),
         Binding("x", "export", "Export"),
-        Binding("ctrl+e", "reopen", "Edit", show=True),
+        Binding("ctrl+e", "reopen", "Reopen to edit"),
     ]
 
     def action_replay(self) -> None:

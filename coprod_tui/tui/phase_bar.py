@@ -27,7 +27,7 @@ from textual.widget import Widget
 from ..core.colours import GROUP_GLYPHS
 from ..core.hub import Hub
 from ..core.model import Kind, Session
-from ..core.running import Timer
+from ..core.running import REFLECTION, Timer
 from ..core.tally import done_counts, held_counts, voters
 
 SEPARATOR = "  ·  "
@@ -164,6 +164,12 @@ class PhaseBar(Widget):
         done = done_counts(session)
         if done:
             items.append(self._done(session, done))
+        # The method's screens are out of the footer (it is full): say where they are when their phase comes.
+        kind, name = meta.current_phase.kind, meta.current_phase.name.casefold()
+        if kind == REFLECTION:
+            items.append(Text(f"{len(session.reflections)} answers · F answers · A appraisal", style="bold"))
+        elif name == "plan" or session.plan:
+            items.append(Text(f"L plan ({len(session.plan)} actions) · Y you said, we did"))
         if not items:
             question = " ".join(meta.question.split())
             return Text(question, style=self.get_component_rich_style("phase-bar--muted") + Style(italic=True),
