@@ -335,6 +335,7 @@ def test_no_facilitator_action_is_reachable_over_http(hub):
         ("POST", "/api/v1/j/{token}/done"), ("POST", "/api/v1/j/{token}/picks"),
         ("GET", "/api/v1/j/{token}/reflection"), ("HEAD", "/api/v1/j/{token}/reflection"),
         ("POST", "/api/v1/j/{token}/reflection"), ("POST", "/j/{token}/reflection"),
+        ("GET", "/j/{token}/reflection"), ("HEAD", "/j/{token}/reflection"),
         ("GET", "/api/v1/j/{token}/board"), ("HEAD", "/api/v1/j/{token}/board"),
         ("GET", "/api/v1/j/{token}/events"),
         ("GET", "/static/{name}"), ("HEAD", "/static/{name}"),

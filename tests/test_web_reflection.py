@@ -132,6 +132,8 @@ REFUSALS = [  # (name, body changes, code, field, words)
     ("rung-bool", {"ladder_now": True}, "invalid_ladder_now", "ladder_now", "Where is this work now?"),
     ("rung-word", {"ladder_target": "high"}, "invalid_ladder_target", "ladder_target", "Where should it be?"),
     ("rung-float", {"ladder_now": 2.5}, "invalid_ladder_now", "ladder_now", "rung"),
+    ("rung-superscript", {"ladder_now": "\u00b2"}, "invalid_ladder_now", "ladder_now", "rung"),
+    ("rung-digits", {"ladder_target": "17"}, "invalid_ladder_target", "ladder_target", "rung"),
     ("score-five", {"scores": {"eq1": 5}}, "invalid_scores", "score-eq1", "1 to 4, or 0"),
     ("score-negative", {"scores": {"di2": -1}}, "invalid_scores", "score-di2", "don't know"),
     ("score-bool", {"scores": {"eq1": True}}, "invalid_scores", "score-eq1", "1 to 4"),
@@ -443,3 +445,12 @@ async def test_outside_a_reflection_the_form_post_gets_a_page_with_the_way_back(
     back = Page(await resp.text())
     assert "not open now" in back.all_text and back.find("a", **{"class": "again"})[0]["href"] == f"../{token}"
     assert (await page_of(client, token)).find("section", id="reflection") == []
+
+
+async def test_the_thank_you_pages_address_opened_again_leads_back_to_the_page(reflecting, client):
+    token = all_link(reflecting)
+    resp = await client.get(f"/j/{token}/reflection", allow_redirects=False)
+    assert resp.status == 303 and resp.headers["Location"] == f"../{token}"
+    resp = await client.get(f"/j/{token}/reflection")
+    assert resp.status == 200 and resp.url.path == f"/j/{token}"
+    assert (await client.get("/j/not-a-token/reflection", allow_redirects=False)).status == 404

@@ -185,6 +185,12 @@ async def post_reflection_form(request: web.Request) -> web.Response:
     return _html(form_page(ctx, reflection=section, title=f"Saved — {ctx.title}"))
 
 
+async def get_reflection_page(request: web.Request) -> web.Response:
+    """The thank-you page's address opened again (a bookmark, a restored tab): back to the page itself."""
+    _, _, token = join_request(request)
+    raise web.HTTPSeeOther(location=f"../{token}")
+
+
 # -- the app ---------------------------------------------------------------------------------------------------------
 def make_web_app(hub: Hub, *, public_url: str | None = None, settings: WebSettings | None = None) -> web.Application:
     """The phone app for one live session. Run it with `start_phone_server`, or aiohttp's TestServer in tests."""
@@ -209,6 +215,7 @@ def make_web_app(hub: Hub, *, public_url: str | None = None, settings: WebSettin
     app.router.add_post("/api/v1/j/{token}/picks", post_pick)
     app.router.add_get("/api/v1/j/{token}/reflection", get_reflection)
     app.router.add_post("/api/v1/j/{token}/reflection", post_reflection)
+    app.router.add_get("/j/{token}/reflection", get_reflection_page)
     app.router.add_post("/j/{token}/reflection", post_reflection_form)
     app.router.add_get("/api/v1/j/{token}/board", get_board)
     app.router.add_get("/api/v1/j/{token}/events", stream_events, allow_head=False)

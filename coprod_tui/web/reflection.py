@@ -13,6 +13,7 @@ check. A phone without JavaScript posts the same fields as a form: `score-<state
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from aiohttp import web
@@ -37,6 +38,7 @@ NOT_SAVED = "Your answers could not be saved on the facilitator's computer yet. 
 TOO_FAST = "You are sending very fast. Please wait a moment and send again."
 CHOOSE_ROLE = "Choose your role: the one that fits you best today."
 SCORE_RULE = "Score each statement 1 to 4, or 0 for \"don't know\"."
+_RUNG = re.compile(r"[0-9]{1,2}")
 
 
 def _rung(fields: dict[str, Any], name: str, question: str) -> int | None:
@@ -44,7 +46,7 @@ def _rung(fields: dict[str, Any], name: str, question: str) -> int | None:
     value = fields.get(name)
     if value is None or value == "":
         return None
-    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 2:
+    if isinstance(value, str) and _RUNG.fullmatch(value.strip()):  # not isdigit(): "²" is a digit to it
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= len(LADDER):
         code = "invalid_ladder_now" if name == "ladder_now" else "invalid_ladder_target"

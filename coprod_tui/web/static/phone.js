@@ -388,24 +388,32 @@
   function fillReflection() {  // the server's copy of this phone's answer, unless the participant is changing it
     var f = $("reflection-form"), m = ref.mine, role = f.elements.role;
     if (ref.edited || ref.sending) return;
-    if (m) role.value = m.role;
-    else if (!role.value && roles[myGroup()]) role.value = roles[myGroup()];  // the group's role, to start with
+    if (!m) {  // no answer yet: the group's role to start with; whatever the page shows is left as it is
+      if (!role.value && roles[myGroup()]) role.value = roles[myGroup()];
+      return;
+    }
+    role.value = m.role;
     var fields = f.querySelectorAll("input[type=radio], textarea"), el, n;
     for (var i = 0; i < fields.length; i++) {
       el = fields[i];
       n = el.name;
       if (el.tagName === "TEXTAREA") {
-        el.value = (m && m.evidence[n.slice(9)]) || "";
+        el.value = m.evidence[n.slice(9)] || "";
         if (el.value) el.parentNode.open = true;
       } else {  // ladder_now, ladder_target, score-<statement>
-        el.checked = !!m && String(n.indexOf("score-") === 0 ? m.scores[n.slice(6)] : m[n]) === el.value;
+        el.checked = String(n.indexOf("score-") === 0 ? m.scores[n.slice(6)] : m[n]) === el.value;
       }
     }
-    if (m) sayIn("reflection-status", THANKS, "ok");
+    if ($("reflection-status").textContent !== THANKS) sayIn("reflection-status", THANKS, "ok");  // news only
   }
   function wireReflection() {
     var f = $("reflection-form");
-    function edit() { ref.edited = true; ref.rid = ""; }
+    function edit() {
+      if (!ref.edited && ref.mine) sayIn("reflection-status", "Changed \u2014 tap Send my answers to save it.");
+      ref.edited = true;
+      ref.rid = "";
+    }
+    f.elements.participant.value = me;  // were the plain form ever sent, it would still be this phone's answer
     f.addEventListener("input", edit);
     f.addEventListener("change", edit);
     f.addEventListener("submit", function (e) {
