@@ -14,7 +14,8 @@ from coprod_tui.core.commands_method import ActionDraft, AddAction
 from coprod_tui.core.handlers_method import FIELD_LIMIT
 from coprod_tui.tui.dialogs import ConfirmScreen
 from coprod_tui.tui.plan import PlanScreen
-from coprod_tui.tui.plan_dialogs import ActionEditor, CardPicker, LinePrompt
+from coprod_tui.tui.dialogs import LinePrompt
+from coprod_tui.tui.plan_dialogs import ActionEditor, CardPicker
 from coprod_tui.tui.row_table import RowTable
 from tui_method_support import action, prepare, show, wait_for
 

@@ -21,6 +21,7 @@ from textual.widgets import Button, Input, Label, OptionList, Select, SelectionL
 from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
+from ..core.handlers_method import FIELD_LIMIT
 from ..core.errors import CoprodError
 from ..core.model import Card, Group, Kind
 from ..core.text import AUTHOR_LIMIT, CARD_TEXT_LIMIT
@@ -225,3 +226,58 @@ class LinkPicker(ModalScreen[None]):
 def _one_line(text: str, limit: int) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+class LinePrompt(ModalScreen[bool]):
+    """One line of text (a note, a date). `submit(value)` raises CoprodError to keep the prompt open."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, heading: str | Text, label: str, submit: Callable[[str], None], value: str = "", *,
+                 hint: str | Text = "", placeholder: str = "", max_length: int = FIELD_LIMIT, ok: str = "Save",
+                 wide: bool = False) -> None:
+        super().__init__()
+        self.heading = heading
+        self.label = label
+        self.submit = submit
+        self.value = value
+        self.hint = hint
+        self.placeholder = placeholder
+        self.max_length = max_length
+        self.ok = ok
+        self.wide = wide
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide" if self.wide else "dialog", id="line-prompt"):
+            heading = self.heading if isinstance(self.heading, Text) else Text(self.heading)
+            yield Static(heading, classes="dialog-title")
+            yield Label(Content(self.label), classes="field-label")
+            yield Input(self.value, id="line-value", max_length=self.max_length, placeholder=self.placeholder)
+            if self.hint:  # user text (a list of notes) comes as Text, never as markup
+                yield Static(self.hint if isinstance(self.hint, Text) else Content(self.hint), classes="hint")
+            yield Static("", id="error", classes="error")
+            with Horizontal(classes="buttons"):
+                yield Button(f"{self.ok}  enter", variant="primary", id="ok")
+                yield Button("Cancel  esc", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        try:
+            self.submit(self.query_one(Input).value)
+        except CoprodError as exc:
+            self.query_one("#error", Static).update(Content(str(exc)))
+            return
+        self.dismiss(True)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "ok":
+            self._submitted()
+        else:
+            self.action_cancel()
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)

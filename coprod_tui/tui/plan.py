@@ -26,7 +26,8 @@ from ..core.model import Card, Kind, Session
 from ..core.yousaid import Action, plan_actions, serves
 from .dialogs import ConfirmScreen
 from .method_common import LiveScreen, one_line, plural
-from .plan_dialogs import ActionEditor, CardPicker, LinePrompt, action_draft, draft_from_card
+from .dialogs import LinePrompt
+from .plan_dialogs import ActionEditor, CardPicker, action_draft, draft_from_card
 from .row_table import Column, RowTable
 
 

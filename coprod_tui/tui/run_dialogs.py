@@ -26,6 +26,7 @@ from ..core.errors import CoprodError, ValidationError
 from ..core.model import Card, Session
 from ..core.running import Timer
 from ..core.text import CARD_TEXT_LIMIT, NAME_LIMIT
+from .dialogs import LinePrompt
 from .phase_bar import clock_text
 
 
@@ -132,58 +133,20 @@ class TimerDialog(ModalScreen[bool]):
             self.action_cancel()
 
 
-class TitlePrompt(ModalScreen[bool]):
-    """Ask for a cluster's title; `submit(title)` raises CoprodError to keep the dialog open."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+class TitlePrompt(LinePrompt):
+    """Ask for a cluster's title, listing the notes it gathers; `submit(title)` raises CoprodError to keep it open."""
 
     def __init__(self, heading: str, cards: list[Card], submit: Callable[[str], None], value: str = "") -> None:
-        super().__init__()
-        self.heading = heading
+        notes = Text()
+        for card in cards[:8]:
+            notes.append("• ")
+            notes.append(_one_line(card.text, 90))
+            notes.append("\n")
+        if len(cards) > 8:
+            notes.append(f"… and {len(cards) - 8} more\n", style="dim")
+        super().__init__(heading, "Title", submit, value, hint=notes, placeholder="What these notes have in common",
+                         max_length=CARD_TEXT_LIMIT, ok="Cluster", wide=True)
         self.cards = cards
-        self.submit = submit
-        self.value = value
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog wide"):
-            yield Label(Content(self.heading), classes="dialog-title")
-            notes = Text()
-            for card in self.cards[:8]:
-                notes.append("• ")
-                notes.append(_one_line(card.text, 90))
-                notes.append("\n")
-            if len(self.cards) > 8:
-                notes.append(f"… and {len(self.cards) - 8} more\n", style="dim")
-            yield Static(notes, classes="hint")
-            yield Label("Title", classes="field-label")
-            yield Input(self.value, id="cluster-title", max_length=CARD_TEXT_LIMIT,
-                        placeholder="What these notes have in common")
-            yield Static("", id="error", classes="error")
-            with Horizontal(classes="buttons"):
-                yield Button("Cluster  enter", variant="primary", id="ok")
-                yield Button("Cancel  esc", id="cancel")
-
-    def on_mount(self) -> None:
-        self.query_one(Input).focus()
-
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
-        try:
-            self.submit(self.query_one(Input).value)
-        except CoprodError as exc:
-            self.query_one("#error", Static).update(Content(str(exc)))
-            return
-        self.dismiss(True)
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "ok":
-            self._submitted()
-        else:
-            self.action_cancel()
-
-    def action_cancel(self) -> None:
-        self.dismiss(False)
 
 
 class ParkedScreen(ModalScreen[None]):
