@@ -36,7 +36,31 @@ class CardForm:
     author: str | None
 
 
-class CardEditor(ModalScreen[bool]):
+class FormDialog(ModalScreen[bool]):
+    """A form whose `submit` is a hub command: a refusal (CoprodError) keeps it open with the reason in `#error`
+    (shown as Content: the reason may quote user text), success closes it with True; cancel closes it with False."""
+
+    def send(self, submit: Callable[[object], None], value: object) -> None:
+        try:
+            submit(value)
+        except CoprodError as exc:
+            self.query_one("#error", Static).update(Content(str(exc)))
+            return
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+    @on(Button.Pressed, "#save")
+    def _save_pressed(self) -> None:
+        self.action_save()  # type: ignore[attr-defined]
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+
+class CardEditor(FormDialog):
     """Add or edit one card. `submit(form)` applies it and raises CoprodError to keep the dialog open."""
 
     BINDINGS = [
@@ -97,23 +121,7 @@ class CardEditor(ModalScreen[bool]):
             group_id=group_id,
             author=self.query_one("#card-author", Input).value or None,
         )
-        try:
-            self.submit(form)
-        except CoprodError as exc:
-            self.query_one("#error", Static).update(Content(str(exc)))
-            return
-        self.dismiss(True)
-
-    def action_cancel(self) -> None:
-        self.dismiss(False)
-
-    @on(Button.Pressed, "#save")
-    def _save_pressed(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.action_cancel()
+        self.send(self.submit, form)
 
 
 class ConfirmScreen(ModalScreen[bool]):

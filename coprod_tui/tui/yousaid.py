@@ -20,17 +20,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Header, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from ..core.colours import GROUP_GLYPHS
 from ..core.commands import Event
 from ..core.commands_method import SetResponse
-from ..core.errors import CoprodError
 from ..core.model import Card, Kind
 from ..core.yousaid import Item, shown, you_said_we_did
+from .dialogs import FormDialog
 from .method_common import LiveScreen, one_line, plural
+
 
 def describe_item(item: Item, shade: Callable[[str | None], str] | None = None, indent: str = "") -> Text:
     """A problem or option: what was said and by which groups, the plan's actions for it, the response."""
@@ -74,7 +74,7 @@ def describe_item(item: Item, shade: Callable[[str | None], str] | None = None, 
     return text
 
 
-class ResponseEditor(ModalScreen[bool]):
+class ResponseEditor(FormDialog):
     """The facilitator's words to the room about one problem or option. `submit(text)` raises CoprodError to keep
     the dialog open."""
 
@@ -113,23 +113,7 @@ class ResponseEditor(ModalScreen[bool]):
         if value.strip() == self.current.strip():
             self.dismiss(False)
             return
-        try:
-            self.submit(value)
-        except CoprodError as exc:
-            self.query_one("#error", Static).update(Content(str(exc)))
-            return
-        self.dismiss(True)
-
-    def action_cancel(self) -> None:
-        self.dismiss(False)
-
-    @on(Button.Pressed, "#save")
-    def _save_pressed(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.action_cancel()
+        self.send(self.submit, value)
 
 
 class YouSaidScreen(LiveScreen):
