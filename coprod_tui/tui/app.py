@@ -7,6 +7,7 @@ it at temporary folders — posting's factory habit. The app holds at most one l
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 from textual import work
@@ -29,6 +30,9 @@ from .themes import (BoardTheme, bundled_themes_dir, group_shade, group_variable
 
 
 CLOSE_WAIT_SECONDS = 10.0
+# How long the "Saving failed" warning stays up. While saving keeps failing (the writer retries every second and
+# reports each failure) it is shown again once this has passed, so one warning is always on screen, never a pile.
+SAVING_WARNING_SECONDS = 15.0
 
 
 class CoprodApp(App):
@@ -53,6 +57,7 @@ class CoprodApp(App):
         self.hub: Hub | None = None
         self._search_index: SearchIndex | None = None
         self._closing_hubs: list[threading.Thread] = []
+        self._saving_warned: tuple[str, float] | None = None  # the reason shown, and when (monotonic)
         for board_theme in themes:
             self.register_theme(board_theme.theme)
         self.theme = resolve_theme_name(settings.theme, self.available_themes)
@@ -152,11 +157,21 @@ class CoprodApp(App):
             self.screen.show_phone_status()
 
     def _storage_problem(self, error: Exception | None) -> None:
-        """Called from the writer thread (notify is thread-safe): the facilitator must know at once."""
+        """Called from the writer thread (notify is thread-safe): the facilitator must know at once.
+
+        The writer reports every failed retry (one a second while the disk is full), so the same reason is shown
+        again only once its warning has timed out: one warning stays on screen, instead of a new one each second
+        stacking up over the board."""
         if error is not None:
+            reason, now = str(error), time.monotonic()
+            shown = self._saving_warned
+            if shown is not None and shown[0] == reason and now - shown[1] < SAVING_WARNING_SECONDS:
+                return
+            self._saving_warned = (reason, now)
             self.notify(Content(f"Not saved: {error}. Changes are kept and retried every second."),
-                        title="Saving failed", severity="error", timeout=15)
+                        title="Saving failed", severity="error", timeout=SAVING_WARNING_SECONDS)
         else:
+            self._saving_warned = None
             self.notify("Saving works again: everything is on disk.", title="Saved", timeout=6)
 
     def action_show_home(self) -> None:
