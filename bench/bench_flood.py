@@ -240,8 +240,9 @@ def statuses(counter: Counter) -> str:
 
 
 def report(pairs: list[tuple[dict, dict]], args) -> str:
-    lines = ["| run | phones' notes stored (201) | p50 | p95 | p99 | max | phones' answers | CPU used: server · flooder · "
-             "phones | flood p99 ÷ quiet p99 |", "|---|---:|---:|---:|---:|---:|---|---|---:|"]
+    lines = ["| run | phones' notes stored (201) | p50 | p95 | p99 | max | phones' answers "
+             "| CPU used: server · flooder · phones | flood p99 ÷ quiet p99 |",
+             "|---|---:|---:|---:|---:|---:|---|---|---:|"]
     for r, (quiet, flooded) in enumerate(pairs, start=1):
         tag = f" #{r}" if len(pairs) > 1 else ""
         ratio = pct(flooded["latencies"], 99) / pct(quiet["latencies"], 99)
@@ -282,14 +283,15 @@ def report(pairs: list[tuple[dict, dict]], args) -> str:
     return "\n".join(lines)
 
 
-MEANING = ("What the numbers mean: each client address has its own token bucket, so the flooder spends its own burst "
-           "in its first few milliseconds and from then on nearly every request it sends is answered 429 with "
-           "Retry-After (it gets one more 201 every 2 s as its bucket refills); the phones' buckets are untouched, so "
-           "none of them is refused. A refusal is cheap (token, content type, the body read and decoded, the bucket: no "
-           "field checks, no hub, no disk) but not free: the flood shares the server's one event loop with the phones "
-           "(and, here, the machine's 2 CPUs with the phones, the flooder and whatever else runs), so the phones' "
-           "latencies rise; the ratio is the price a room pays for one misbehaving client. The quiet figures move from "
-           "run to run with the machine's other load, which is why the runs are repeated and the median is given.")
+MEANING = ("What the numbers mean: each client address has its own token bucket, so the flooder spends its own "
+           "burst in its first few milliseconds and from then on nearly every request it sends is answered 429 with "
+           "Retry-After (it gets one more 201 every 2 s as its bucket refills); the phones' buckets are untouched, "
+           "so none of them is refused. A refusal is cheap (token, content type, the body read and decoded, the "
+           "bucket: no field checks, no hub, no disk) but not free: the flood shares the server's one event loop "
+           "with the phones (and, here, the machine's 2 CPUs with the phones, the flooder and whatever else runs), "
+           "so the phones' latencies rise; the ratio is the price a room pays for one misbehaving client. The quiet "
+           "figures move from run to run with the machine's other load, which is why the runs are repeated and the "
+           "median is given.")
 
 
 def update_readme(section: str, name: str) -> Path:

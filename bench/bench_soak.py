@@ -21,10 +21,9 @@ after Retry-After with the same request_id, as phone.js does, and reconnects a d
 Every simulated 10 minutes the server process's resident memory (/proc/self/statm; no psutil) and live memory
 blocks, the phones' process's resident memory, and the latency of every request answered in the window are tabled.
 At the end: every phone's stream must show the board `GET …/board` gives that phone, and the session file, reopened,
-must hold every note, dot, "I'm done" and
-self-reflection answer acknowledged to a phone exactly once — and nothing from a phone that was not acknowledged,
-except what the hub applied for a request whose answer never arrived. Loopback only. Figures go to the "soak"
-section of bench/README.md. tests/test_soak.py runs the same driver, tiny.
+must hold every note, dot, "I'm done" and self-reflection answer acknowledged to a phone exactly once — and nothing
+from a phone that was not acknowledged, except what the hub applied for a request whose answer never arrived.
+Loopback only. Figures go to the "soak" section of bench/README.md. tests/test_soak.py runs the same driver, tiny.
 """
 
 from __future__ import annotations
@@ -547,7 +546,10 @@ async def run_soak(folder: Path, *, phones: int = 100, seconds: float = 240.0, s
     try:
         wall = time.perf_counter()
         steering, sampling = asyncio.create_task(facilitator()), asyncio.create_task(sampler())
-        acted = await child.stdout.readline()
+        try:  # the phones stop at the session's end; a request may still take its 30 s timeout, and retries
+            acted = await asyncio.wait_for(child.stdout.readline(), timeout=seconds + 300)
+        except asyncio.TimeoutError:
+            acted = b""
         for outcome in await asyncio.gather(steering, sampling, return_exceptions=True):
             if isinstance(outcome, BaseException):
                 crashed.append(f"{type(outcome).__name__}: {outcome}")
@@ -569,7 +571,7 @@ async def run_soak(folder: Path, *, phones: int = 100, seconds: float = 240.0, s
             await child.wait()
         await server.stop()
         hub.close()
-        del hub, server, app
+        hub = server = app = None  # the closures above hold them too: let the session go before measuring
         # aiohttp keeps the middleware chain it built for each (handler, app) in a module-level LRU cache of 1,024
         # entries, and with it the stopped app and its hub: empty it, so what is left is what the session left.
         cache = getattr(aiohttp.web_app, "_cached_build_middleware", None)
@@ -651,8 +653,9 @@ def check_file(path: Path, ledger: Ledger) -> tuple[list[str], str]:
     phone_cards = sum(1 for e in events if e["type"] == "card.add" and e.get("request_id"))
     summary = (f"{len(ledger.notes):,} notes, {len(ledger.votes):,} votes, {len(ledger.done):,} \"I'm done\" and "
                f"{len(ledger.reflections):,} self-reflection answers acknowledged, each in the file exactly once as "
-               f"told ({phone_cards:,} phone notes in the file, {len(events):,} events); {len(ledger.refused):,} refused "
-               f"requests, none stored; {applied_unanswered} applied without the phone hearing the answer")
+               f"told ({phone_cards:,} phone notes in the file, {len(events):,} events); "
+               f"{len(ledger.refused):,} refused requests, none stored; {applied_unanswered} applied without the "
+               f"phone hearing the answer")
     return problems, summary
 
 
@@ -680,7 +683,8 @@ def table(result: Result) -> str:
         lines.append(f"| {w.start}–{w.start + WINDOW} | {'; '.join(w.script) or ''} | "
                      f"{r['note']} · {r['vote']} · {r['done']} · {r['answer']} | {ms(pct(w.latencies, 50))} | "
                      f"{ms(pct(w.latencies, 99))} | {ms(pct(w.latencies, 100))} | {other} | {w.streams} · "
-                     f"{w.reconnects} | {mb(w.rss)} · {w.blocks / 1000:,.0f} | {mb(w.phones_rss)} | {w.file_bytes / 2**20:.2f} · {w.cards:,} |")
+                     f"{w.reconnects} | {mb(w.rss)} · {w.blocks / 1000:,.0f} | {mb(w.phones_rss)} | "
+                     f"{w.file_bytes / 2**20:.2f} · {w.cards:,} |")
     return "\n".join(lines)
 
 
@@ -713,9 +717,10 @@ def verdicts(result: Result) -> list[str]:
                    f"{p99s[-1] * 1000:.1f} ms.{trend}")
     out.append("Session file, reopened: " + ("OK — " + result.file_summary if not result.file_check else
                                              "FAIL — " + "; ".join(result.file_check[:5])) + ".")
-    out.append("Event streams: " + (f"all {result.boards_checked} phones ended on the board the server would send "
-                                    f"them (cards, phase, voting, tallies, done count, and their own dots, dots "
-                                    f"left, \"done\" and answer)" if not result.board_problems
+    out.append("Event streams: " + (f"all {result.boards_checked} phones' streams ended on the board `GET …/board` "
+                                    f"gives each of them (cards, phase, voting, tallies, done count, and their own "
+                                    f"dots, dots left, \"done\" and answer), and all on the same cards"
+                                    if not result.board_problems
                                      else "FAIL — " + "; ".join(result.board_problems[:5])) + ".")
     errs = ", ".join(f"{k}: {v}" for k, v in sorted(result.ledger.errors.items()))
     if errs or result.crashed:

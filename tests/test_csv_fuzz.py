@@ -51,8 +51,10 @@ GOOD_ROW = st.tuples(st.sampled_from(["problem", "Options", "contribution"]),
                      st.text(st.characters(categories=("L", "N", "P", "Zs")), min_size=1, max_size=40)
                      .filter(str.strip),
                      st.sampled_from(["", "Carers", "staff"]), st.sampled_from(["", "Sam"])).map(list)
-HEADER = st.one_of(st.none(), st.sampled_from([["kind", "text"], ["Kind", "Text", "Group", "Author"], ["text", "kind"]]),
-                   st.sampled_from([["kind", "text", "colour"], ["kind", "kind", "text"], ["kind", "group"], ["KIND "]]))
+HEADER = st.one_of(st.none(),
+                   st.sampled_from([["kind", "text"], ["Kind", "Text", "Group", "Author"], ["text", "kind"]]),
+                   st.sampled_from([["kind", "text", "colour"], ["kind", "kind", "text"], ["kind", "group"],
+                                    ["KIND "]]))
 QUOTING = st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL, csv.QUOTE_NONNUMERIC])
 
 
@@ -93,7 +95,8 @@ def hub(tmp_path: Path):
 def test_any_file_is_parsed_with_every_row_accounted_for_and_imported_whole(hub):
     outcomes: Counter[str] = Counter()
 
-    @settings(max_examples=300, deadline=None, database=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+    @settings(max_examples=300, deadline=None, database=None, derandomize=True,
+              suppress_health_check=[HealthCheck.too_slow])
     @given(data=csv_files())
     def import_anything(data: bytes) -> None:
         before = cards_in_file(hub)
@@ -138,7 +141,8 @@ def test_the_import_command_imports_all_or_nothing_and_never_crashes(tmp_path, c
     csv_path = tmp_path / "notes.csv"
     codes: Counter[int] = Counter()
 
-    @settings(max_examples=60, deadline=None, database=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+    @settings(max_examples=60, deadline=None, database=None, derandomize=True,
+              suppress_health_check=[HealthCheck.too_slow])
     @given(data=csv_files())
     def run_import(data: bytes) -> None:
         before = json.loads(path.read_text("utf-8"))["cards"]
