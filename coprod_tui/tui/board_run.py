@@ -90,7 +90,7 @@ class RunControls:
             self.notify("Hidden writing: new notes are held until you reveal them (R).", timeout=4)
         else:
             self.notify(f"New notes show as they arrive. {held} held note{'s' * (held != 1)} wait for R."
-                        if held else "New notes show as they arrive.", timeout=4)
+                        if held else "New notes show as they arrive.", timeout=4, markup=False)
 
     def action_reveal(self) -> None:
         held = sum(held_counts(self.session).values())
@@ -103,7 +103,7 @@ class RunControls:
         def answer(yes: bool | None) -> None:
             if yes and self._apply(RevealNotes()):
                 self.notify(f"Revealed {held} note{'s' * (held != 1)}." if held else "Hidden writing ended.",
-                            timeout=3)
+                            timeout=3, markup=False)
 
         self.app.push_screen(ConfirmScreen(question, yes="Reveal"), answer)
 
@@ -165,7 +165,7 @@ class RunControls:
                 return
             parked = sum(1 for _b, after in event.patch.get("cards", {}).values() if after and after.get("parked"))
             self.view = "all"
-            self.notify(f"Back together. {parked} note{'s' * (parked != 1)} parked (K shows them).", timeout=5)
+            self.notify(f"Back together. {parked} note{'s' * (parked != 1)} parked (K shows them).", timeout=5, markup=False)
 
         self.app.push_screen(ConfirmScreen(question, yes="End"), end)
 

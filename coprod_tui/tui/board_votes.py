@@ -119,4 +119,4 @@ class VoteControls:
             return
         size = len(self.session.members(card.id))
         if self._apply(SplitCluster(cluster_id=card.id)):
-            self.notify(f"Split: {size} note{'s' * (size != 1)} back on the board (u undoes).", timeout=3)
+            self.notify(f"Split: {size} note{'s' * (size != 1)} back on the board (u undoes).", timeout=3, markup=False)
