@@ -8,7 +8,6 @@ the layout at 320 px; and axe-core finds no accessibility violations. Everything
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any

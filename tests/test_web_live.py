@@ -11,8 +11,8 @@ from coprod_tui.core.commands import EditSession, HideCard
 from coprod_tui.core.commands_run import (EndBreakout, HoldNotes, MarkDone, MergeCards, OpenVoting, PickCard,
                                           RevealNotes, RevealVotes, SetPhase, StartBreakout, StartTimer, StopTimer)
 from coprod_tui.core.model import Kind
-from coprod_tui.web import views
-from run_support import P1, P2, P3, add, mark_done, post, vote
+from coprod_tui.web import feed, views
+from run_support import P1, P2, P3, add, get_board, mark_done, post, vote
 from web_support import next_event, note, tokens, wait_until
 
 
@@ -152,7 +152,7 @@ async def test_votes_reach_only_the_voter_until_the_reveal_then_tallies_reach_ev
     for stream in (voter, other):
         name, state = await next_event(stream)
         assert name == "state" and state["voting"]["revealed"] is True and "tallies" not in state["voting"]
-        assert await next_event(stream) == ("tallies", {"round": 1, "tallies": {str(p): 1, str(q): 0}})
+        assert await next_event(stream) == ("tallies", {"round": 1, "tallies": {str(p): 1}})  # Q: no dots
         assert (await next_event(stream))[0] == "mine"
     await vote(client, token, P2, q)
     assert await next_event(other) == ("tallies", {"round": 1, "tallies": {str(p): 1, str(q): 1}})
@@ -185,13 +185,13 @@ async def test_each_event_is_worked_out_once_for_all_phones(hub, client, monkeyp
     token = tokens(hub)["all"]
     streams = [await listen(client, token, f"phone-many-{i:08d}", group=1 + i % 2) for i in range(12)]
     calls: list[int] = []
-    real = views.PublicFeed._make_plan
+    real = feed.PublicFeed._make_plan
 
     def counting(self, event):
         calls.append(event.seq)
         return real(self, event)
 
-    monkeypatch.setattr(views.PublicFeed, "_make_plan", counting)
+    monkeypatch.setattr(feed.PublicFeed, "_make_plan", counting)
     hub.apply(HoldNotes())
     add(hub, "Held", participant="phone-many-00000003")
     hub.apply(RevealNotes())
@@ -205,3 +205,51 @@ async def test_each_event_is_worked_out_once_for_all_phones(hub, client, monkeyp
     for stream in streams:
         stream.close()
     await wait_until(lambda: len(hub._listeners) == 0)
+
+
+async def test_revealing_more_held_notes_than_a_queue_holds_keeps_every_stream(hub, client):
+    """Found by the soak: a reveal queued one item per note, so revealing 256 held notes or more overflowed every
+    phone's queue at once and dropped every stream at the moment the room was looking. Now one event is one item
+    however many messages it sends: every phone gets every note, and its stream stays open."""
+    token = tokens(hub)["all"]
+    hub.apply(HoldNotes())
+    held = [add(hub, f"Held note {i}", participant=(P1, P2)[i % 2]) for i in range(300)]
+    streams = {who: await listen(client, token, who) for who in (P1, P2, P3, None)}
+    assert len(streams[P1].first_board["cards"]) == 150  # its own held notes only
+    hub.apply(RevealNotes())
+    for stream in streams.values():
+        got = [await next_event(stream) for _ in range(301)]
+        assert [(name, data["op"], data["card"]["id"]) for name, data in got[:300]] == [
+            ("card", "upsert", card) for card in held]
+        assert not any("held" in data["card"] for _, data in got[:300])
+        assert got[300][0] == "state" and got[300][1]["private"] is False
+    await quiet(hub, *streams.values())  # still open: nothing dropped
+    for stream in streams.values():
+        stream.close()
+
+
+async def test_a_breakout_board_is_built_once_per_group_not_once_per_writer(hub, client, monkeypatch):
+    """Starting a breakout sends every phone a fresh board; phones share their group's unless they wrote a note
+    their group's board leaves out (a note in another group): 100 phones cost a handful of boards, not 100."""
+    token = tokens(hub)["all"]
+    for i in range(12):
+        add(hub, f"Note {i}", group=1 + i % 2, participant=f"phone-writer-{i:06d}")
+    add(hub, "Written in group 1 by a phone now in group 2", group=1, participant="phone-mover-000001")
+    phones = [(f"phone-writer-{i:06d}", 1 + i % 2) for i in range(12)] + [("phone-mover-000001", 2)]
+    streams = {who: await listen(client, token, who, group) for who, group in phones}
+    built: list[tuple[int | None, str | None]] = []
+    real = views.shared_board
+
+    def counting(hub_: Any, viewer: Any) -> Any:
+        built.append((viewer.group, viewer.participant))
+        return real(hub_, viewer)
+
+    monkeypatch.setattr(feed, "shared_board", counting)
+    hub.apply(StartBreakout())
+    for (who, group), stream in zip(phones, streams.values()):
+        name, fresh = await next_event(stream)
+        assert name == "board" and fresh == await get_board(client, token, who, group)
+    assert len(built) == 3  # group 1, group 2, and the phone whose group-1 note group 2's board leaves out
+    assert any(who == "phone-mover-000001" for _, who in built)
+    for stream in streams.values():
+        stream.close()

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 import pytest
 
 from coprod_tui.core import method, storage
-from coprod_tui.core.commands import EditSession, RotateTokens, SetSubmissions, Source
+from coprod_tui.core.commands import EditSession, RotateTokens, SetSubmissions
 from coprod_tui.core.commands_method import DeleteReflection, SubmitReflection
 from coprod_tui.core.commands_run import EditPhases, SetPhase
 from coprod_tui.core.running import DEFAULT_PHASES, Phase
@@ -307,6 +307,16 @@ async def test_a_request_id_of_a_vote_cannot_be_reused_for_an_answer(reflecting,
     status, answer = await reflect(client, all_link(reflecting), P1, request_id="one-id", **FULL)
     assert status == 409 and answer["error"]["code"] == "request_id_reused"
 
+
+
+async def test_another_phones_request_id_is_refused_not_saved_for_nobody(reflecting, client):
+    """Found by the fuzz test: a second phone sending the first phone's request_id used to hear 200 "saved" with
+    nothing stored for it (the retry matched the first phone's answer)."""
+    status, _ = await reflect(client, all_link(reflecting), P1, request_id="shared-id", **FULL)
+    assert status == 201
+    status, answer = await reflect(client, all_link(reflecting), P2, request_id="shared-id", **FULL)
+    assert status == 409 and answer["error"]["code"] == "request_id_reused"
+    assert sorted(stored(reflecting)) == [P1]
 
 # -- the page without JavaScript -------------------------------------------------------------------------------------
 class Page(HTMLParser):

@@ -3,8 +3,10 @@ error handler. Everything binds to 127.0.0.1 only."""
 
 from __future__ import annotations
 
+import gc
 import logging
 import socket
+import weakref
 
 import aiohttp
 import pytest
@@ -200,3 +202,25 @@ async def test_a_phone_leaving_the_real_server_removes_its_listener(hub):
         await wait_until(lambda: len(hub._listeners) == 0)
     finally:
         await server.stop()
+
+
+async def test_a_stopped_server_lets_its_session_go(tmp_path):
+    """A facilitator may open one session after another in one run of coprod: once a phone server is stopped and
+    its hub closed, nothing may keep that session (every card and event) in memory. aiohttp's cache of middleware
+    chains used to (see web/server.py `_forget_handlers`)."""
+    hub = make_hub(tmp_path)
+    server = await start_phone_server(hub, host="127.0.0.1", port=0, public_url=None, settings=web_settings())
+    async with aiohttp.ClientSession() as session:
+        base = f"http://127.0.0.1:{server.port}"
+        token = tokens(hub)["all"]
+        for path in (f"/j/{token}", f"/api/v1/j/{token}/board", f"/api/v1/j/{token}/reflection", "/nowhere"):
+            async with session.get(base + path) as resp:
+                await resp.read()
+        async with session.post(f"{base}/api/v1/j/{token}/notes", json=note()) as resp:
+            assert resp.status == 201
+    await server.stop()
+    hub.close()
+    gone = weakref.ref(hub)
+    del hub, server
+    gc.collect()
+    assert gone() is None, [type(r).__name__ for r in gc.get_referrers(gone())]

@@ -29,6 +29,7 @@ from ..core.hub import Hub
 from ..core.model import Kind
 from .actions import post_done, post_pick, post_vote
 from .errors import ApiError, add_security_headers, error_middleware
+from .feed import PublicFeed
 from .fields import (apply_durably, checked, group_field, join_request, participant_field, read_fields,
                      request_id_field, spend, valid_request_id, viewer_from_query)
 from .limits import RateLimiter
@@ -38,7 +39,7 @@ from .reflection_page import Answers, new_participant, reflection_section
 from .sse import end_streams, stream_events
 from .state import (FEED, HUB, LIMITER, MAX_BODY_BYTES, PUBLIC_URL, SETTINGS, STREAM_COUNTS, STREAMS,
                     TAP_LIMITER, WebSettings)
-from .views import PublicFeed, board, in_reflection, members_index, public_card, public_phase
+from .views import board, in_reflection, members_index, public_card, public_phase
 
 STATIC_DIR = Path(__file__).parent / "static"
 _STATIC_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\.(?:css|js|svg|png|ico|woff2)")

@@ -128,7 +128,8 @@ async def submit_answer(request: web.Request, target: int | None,
         raise ApiError(409, "refused", str(exc)) from None
     except (ValidationError, NotFound) as exc:
         raise ApiError(422, "invalid", str(exc)) from None
-    if event.type not in ("reflection.add", "reflection.update"):
+    if event.type not in ("reflection.add", "reflection.update") or command.participant not in event.patch.get(
+            "reflections", {}):  # a request_id another phone (or another kind of request) already used
         raise ApiError(409, "request_id_reused", "This request_id was used for something else: send a new one.",
                        field="request_id")
     assert command.participant is not None

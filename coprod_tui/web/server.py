@@ -14,6 +14,7 @@ import errno
 import logging
 import socket
 
+import aiohttp.web_app
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
@@ -95,6 +96,20 @@ class PhoneServer:
 
     async def stop(self) -> None:
         await self.runner.cleanup()
+        _forget_handlers()
+
+
+def _forget_handlers() -> None:
+    """Let a stopped server's app — and through its state, the session's hub with every card and event — be freed.
+
+    aiohttp (3.10.6 and later) caches each route's chain of middlewares in a module-level LRU cache of 1,024 entries
+    keyed by the app: a facilitator who opens one session after another in one run of coprod would keep every earlier
+    session in memory until enough other requests pushed it out. Clearing the cache costs a live server only one
+    rebuild per route on its next request. The cache is aiohttp's own, so it is looked up defensively:
+    tests/test_web_server.py fails if a stopped server's hub stays alive, whatever aiohttp renames."""
+    cache = getattr(aiohttp.web_app, "_cached_build_middleware", None)
+    if callable(getattr(cache, "cache_clear", None)):
+        cache.cache_clear()
 
 
 async def start_phone_server(hub: Hub, *, host: str, port: int, public_url: str | None = None,

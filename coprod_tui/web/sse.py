@@ -3,16 +3,16 @@
 Why this shape: the phone first gets the whole board it may see (`board`), then only what changed (`card`,
 `session`, `state`, `mine`, `tallies`), so a room of phones costs one small message each per note. What each phone
 may see differs (a held note reaches only its writer, a breakout note only its group): the feed works each event
-out once and each phone's listener only filters it (views.PublicFeed). Each phone has its own bounded queue fed by a hub
-listener; a phone that cannot keep up is dropped (its browser reconnects and starts again from a fresh `board`)
-instead of making the server hold an ever-growing backlog. The listener is always removed when the phone goes away,
+out once and each phone's listener only filters it and takes its bytes (feed.PublicFeed). Each phone has its own
+bounded queue fed by a hub listener, one item per event (an event's messages go out in one write); a phone that
+cannot keep up is dropped (its browser reconnects and starts again from a fresh `board`) instead of making the server
+hold an ever-growing backlog. The listener is always removed when the phone goes away,
 however it goes: a write fails, the poll sees the connection closed, the token is rotated, or the server stops.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import threading
 from typing import Any
 
@@ -21,6 +21,7 @@ from aiohttp import web
 from ..core.commands import Event
 from ..core.errors import NotFound
 from .errors import ApiError
+from .feed import encode
 from .fields import viewer_from_query
 from .state import FEED, HUB, SETTINGS, STREAM_COUNTS, STREAMS
 from .views import UNKNOWN_LINK, board, join
@@ -29,7 +30,8 @@ RETRY_MS = 3000
 
 
 class EventStream:
-    """One phone's queue of messages. `push` may be called from any thread; the queue lives on the server's loop."""
+    """One phone's queue: the bytes each event sends it. `push` may be called from any thread; the queue lives on
+    the server's loop."""
 
     END: Any = object()  # sentinel: stop streaming (dropped for being slow, or the server is shutting down)
 
@@ -61,11 +63,6 @@ class EventStream:
         self.push(self.END)
 
 
-def encode(name: str, data: dict[str, Any]) -> bytes:
-    """One SSE message. JSON is ASCII-escaped, so `data:` is always one line whatever the note holds."""
-    return f"event: {name}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n".encode("ascii")
-
-
 def _gone(request: web.Request) -> bool:
     transport = request.transport
     return transport is None or transport.is_closing()
@@ -91,10 +88,12 @@ async def stream_events(request: web.Request) -> web.StreamResponse:
 
     def listener(event: Event) -> None:
         if not feed.still_valid(event, token):
-            stream.push(("closed", {"message": UNKNOWN_LINK}))
+            stream.push(encode("closed", {"message": UNKNOWN_LINK}))
+            stream.end()
             return
-        for message in feed.messages(event, viewer):
-            stream.push(message)
+        payload = feed.payload(event, viewer)
+        if payload:
+            stream.push(payload)
 
     # Subscribe and take the snapshot with no await in between: every later change arrives through the queue.
     unsubscribe = hub.subscribe(listener)
@@ -134,11 +133,8 @@ async def _pump(request: web.Request, response: web.StreamResponse, stream: Even
             continue
         if item is EventStream.END or _gone(request):
             return
-        name, data = item
-        await response.write(encode(name, data))
+        await response.write(item)
         last_write = loop.time()
-        if name == "closed":
-            return
 
 
 async def end_streams(app: web.Application) -> None:

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from ..core.hub import Hub
+from .feed import PublicFeed
 from .limits import RateLimit, RateLimiter
-from .views import PublicFeed
 
 MAX_BODY_BYTES = 64 * 1024  # a 2,000-character note is at most ~8 KB of UTF-8 (×3 if percent-encoded)
 

@@ -9,7 +9,7 @@ is built here, from the hub's records, and nothing else.
 A phone is a `Viewer`: its random participant id (None: a phone without JavaScript, or a script) and its group (the
 join link's group, or the one the phone chose on the everyone link). Each card has an `Audience` worked out once from
 its record; whether a viewer is in it is two comparisons, so one event is turned into messages once and filtered per
-listening phone cheaply (`PublicFeed`).
+listening phone cheaply (`feed.PublicFeed`).
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from typing import Any
 from functools import cache
 
 from ..core import method
-from ..core.commands import Event
 from ..core.errors import NotFound
 from ..core.hub import Hub
 from ..core.model import Kind, Meta, Role, Session
@@ -165,13 +164,14 @@ def run_state(hub: Hub) -> dict[str, Any]:
 
 def tallies(hub: Hub) -> dict[str, int] | None:
     """Total dots per card (clusters counting their members' dots) once the facilitator reveals them; else None.
-    Only cards every phone may see: a hidden or held card's count is never sent."""
+    Only cards every phone may see: a hidden or held card's count is never sent. A card without dots is left out
+    (a phone counts it as 0): every phone is sent the whole tally again on each change, and most notes have none."""
     session = hub.session
     voting = session.meta.voting
     if voting is None or not voting.revealed:
         return None
     return {str(t.card.id): t.total for t in vote_results(session)
-            if audience(t.card.to_record(), False).everyone}
+            if t.total and audience(t.card.to_record(), False).everyone}
 
 
 def mine(hub: Hub, viewer: Viewer) -> dict[str, Any]:
@@ -272,10 +272,10 @@ def voting_for(hub: Hub, viewer: Viewer, totals: dict[str, int] | None = _COUNT_
 
 def board(hub: Hub, viewer: Viewer = EVERYONE) -> dict[str, Any]:
     """Everything this phone may see now: the body of GET …/board and of the SSE `board` event."""
-    return personal_board(_shared_board(hub, viewer), hub, viewer)
+    return personal_board(shared_board(hub, viewer), hub, viewer)
 
 
-def _shared_board(hub: Hub, viewer: Viewer) -> dict[str, Any]:
+def shared_board(hub: Hub, viewer: Viewer) -> dict[str, Any]:
     """The part of a board that is the same for every phone of the viewer's kind (its group, or its own held notes)."""
     return {"session": public_session(hub.session.meta), "groups": public_groups(hub),
             "cards": visible_cards(hub, viewer), **run_state(hub)}
@@ -283,156 +283,12 @@ def _shared_board(hub: Hub, viewer: Viewer) -> dict[str, Any]:
 
 def personal_board(shared: dict[str, Any], hub: Hub, viewer: Viewer,
                    totals: dict[str, int] | None = _COUNT_NOW) -> dict[str, Any]:
-    """The shared part plus this phone's own: its dots and dots left, whether it is done, its self-reflection."""
+    """The shared part plus this phone's own (`personal_part`)."""
+    return {**shared, **personal_part(hub, viewer, totals)}
+
+
+def personal_part(hub: Hub, viewer: Viewer, totals: dict[str, int] | None = _COUNT_NOW) -> dict[str, Any]:
+    """What differs from phone to phone on a board: its dots and dots left (with the round), whether it is done with
+    the phase, its self-reflection. Kept apart so a board sent to many phones is encoded once plus this (feed.py)."""
     done = viewer.participant is not None and f"{hub.session.meta.phase}:{viewer.participant}" in hub.session.done
-    return {**shared, "voting": voting_for(hub, viewer, totals), "done": done,
-            "reflection": reflection_for(hub, viewer)}
-
-
-# -- live changes ----------------------------------------------------------------------------------------------------
-@dataclass
-class _CardChange:
-    id: int
-    before: Audience
-    after: Audience
-    before_card: dict[str, Any] | None
-    after_card: dict[str, Any] | None
-    force: bool = False  # a cluster whose members changed: its `members` list is new even if its record is not
-
-    def message(self, viewer: Viewer) -> Message | None:
-        was, now = self.before.sees(viewer), self.after.sees(viewer)
-        if now and (self.force or not was or self.before_card != self.after_card):
-            return "card", {"op": "upsert", "card": self.after_card}
-        if was and not now:
-            return "card", {"op": "remove", "card": {"id": self.id}}
-        return None
-
-
-@dataclass
-class _Plan:
-    """What one event means for phones, worked out once: the per-phone part is a filter over it."""
-
-    board: bool = False  # groups changed, or a breakout started or ended: every phone redraws from a fresh board
-    cards: tuple[_CardChange, ...] = ()
-    shared: tuple[Message, ...] = ()  # session / state / tallies: the same for every phone
-    mine_all: bool = False  # a new round or phase (or the phases edited): every phone's own dots / done changed
-    mine_for: frozenset[str] = frozenset()  # the phones whose votes, "done" or self-reflection this event changed
-
-
-def _meta_change(event: Event) -> tuple[dict, dict]:
-    meta = event.patch.get("meta", {}).get("1")
-    if meta is None:
-        return {}, {}
-    return meta[0] or {}, meta[1] or {}
-
-
-def _changed(before: dict, after: dict, names: tuple[str, ...]) -> set[str]:
-    return {name for name in names if name in after and before.get(name) != after[name]}
-
-
-class PublicFeed:
-    """Turns hub events into phone messages once per event, however many phones are listening.
-
-    `messages(event, viewer)` is called by every stream's listener, one after another for the same event: the plan
-    (who may see each changed card, the shared messages) is cached by event, and so are the boards built for a
-    breakout or a group change (by the only things they depend on: the group, and the writer when it has notes only
-    it may see). Whether a particular stream's token still works is checked per stream, and only when an event
-    touched tokens or groups.
-    """
-
-    def __init__(self, hub: Hub) -> None:
-        self.hub = hub
-        self._event: Event | None = None
-        self._plan = _Plan()
-        self._boards: dict[tuple[int | None, str | None], dict[str, Any]] = {}
-        self._writers: frozenset[str] = frozenset()
-        self._totals: dict[str, int] | None = None
-
-    def messages(self, event: Event, viewer: Viewer = EVERYONE) -> list[Message]:
-        plan = self._plan_for(event)
-        if plan.board:
-            return [("board", self._board_for(viewer))]
-        out = [m for m in (change.message(viewer) for change in plan.cards) if m is not None]
-        out.extend(plan.shared)
-        if viewer.participant is not None and (plan.mine_all or viewer.participant in plan.mine_for):
-            out.append(("mine", mine(self.hub, viewer)))
-        return out
-
-    def _plan_for(self, event: Event) -> _Plan:
-        if self._event is not event:
-            self._plan = self._make_plan(event)
-            self._event = event
-            self._boards = {}
-        return self._plan
-
-    def _board_for(self, viewer: Viewer) -> dict[str, Any]:
-        hub = self.hub
-        if not self._boards:  # first phone for this event: who has notes only they (and their group) see; totals
-            breakout = hub.session.meta.breakout
-            self._writers = frozenset(c.participant for c in hub.session.cards.values()
-                                      if c.participant and not audience(c.to_record(), breakout).everyone)
-            self._totals = tallies(hub)
-        key = (viewer.group if hub.session.meta.breakout else None,
-               viewer.participant if viewer.participant in self._writers else None)
-        shared = self._boards.get(key)
-        if shared is None:
-            shared = self._boards[key] = _shared_board(hub, viewer)
-        return personal_board(shared, hub, viewer, self._totals)
-
-    def _make_plan(self, event: Event) -> _Plan:
-        hub = self.hub
-        session = hub.session
-        meta_before, meta_after = _meta_change(event)
-        run_changed = _changed(meta_before, meta_after, RUN_FIELDS)
-        if "groups" in event.patch or "breakout" in run_changed:
-            return _Plan(board=True)
-        breakout = session.meta.breakout
-        rows = event.patch.get("cards", {})
-        members = members_index(session) if rows else {}  # a vote or a timer change touches no card
-        changes: list[_CardChange] = []
-        clusters: set[int] = set()
-        for key, (before, after) in rows.items():
-            for record in (before, after):
-                if record is not None and record.get("cluster") is not None:
-                    clusters.add(int(record["cluster"]))
-            changes.append(_CardChange(
-                int(key), audience(before, breakout), audience(after, breakout),
-                public_card(before, members) if before is not None else None,
-                public_card(after, members) if after is not None else None))
-        for change in changes:
-            change.force = change.id in clusters
-        for cluster_id in sorted(clusters - {c.id for c in changes}):
-            card = session.cards.get(cluster_id)
-            if card is not None:
-                record = card.to_record()
-                seen = audience(record, breakout)
-                changes.append(_CardChange(cluster_id, seen, seen, None, public_card(record, members), force=True))
-        shared: list[Message] = []
-        if _changed(meta_before, meta_after, ("title", "question", "open")):
-            shared.append(("session", public_session(session.meta)))
-        if run_changed or "done" in event.patch:
-            shared.append(("state", run_state(hub)))
-        voting = session.meta.voting
-        if voting is not None and voting.revealed and (
-                "votes" in event.patch or "voting" in run_changed
-                or any((r or {}).get("kind") == voting.kind for pair in rows.values() for r in pair)):
-            totals = tallies(hub)
-            if totals is not None:
-                shared.append(("tallies", {"round": session.meta.voting.round, "tallies": totals}))  # type: ignore
-        # A self-reflection answer reaches no one but its own phone (its other tabs; a facilitator's delete).
-        touched = frozenset(str(r["participant"]) for table in ("votes", "done", "reflections")
-                            for pair in event.patch.get(table, {}).values() for r in pair
-                            if r is not None and r.get("participant"))
-        return _Plan(cards=tuple(changes), shared=tuple(shared),
-                     mine_all=bool(run_changed & {"voting", "phase", "phases"}), mine_for=touched)
-
-    def still_valid(self, event: Event, token: str) -> bool:
-        """Whether `token` still opens the session after `event` (rotation or a removed group retire it)."""
-        _, meta_after = _meta_change(event)
-        if "groups" not in event.patch and "tokens" not in meta_after:
-            return True
-        try:
-            self.hub.join_target(token)
-        except NotFound:
-            return False
-        return True
+    return {"voting": voting_for(hub, viewer, totals), "done": done, "reflection": reflection_for(hub, viewer)}

@@ -103,12 +103,19 @@
     cards[card.id] = card;
     if (card.held) remember(card);  // only its writer ever gets a held note: it is mine
   }
+  // A reveal brings every held note at once, a message each: the lists are drawn once a frame, not once a note.
+  var drawn = true;
+  var nextFrame = window.requestAnimationFrame || function (f) { setTimeout(f, 16); };
   function onCard(d) {
     var card = d.card || {};
     if (d.op === "remove") {
       delete cards[card.id];
       order = order.filter(function (id) { return id !== card.id; });
     } else upsert(card);
+    if (drawn) { drawn = false; nextFrame(drawCards); }
+  }
+  function drawCards() {
+    drawn = true;
     renderVote();
     renderGroup();
     showMine();

@@ -1,0 +1,68 @@
+"""What every benchmark shares: the line that says when and on what machine it ran, and writing its section of
+bench/README.md.
+
+Why one place: figures mean little without the machine, and each script used to word it (and rewrite its README
+section) its own way. A script run as `python bench/bench_x.py` has bench/ on its path, so `from bench_common import`
+works without making bench/ a package.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import re
+from pathlib import Path
+
+README = Path(__file__).resolve().parent / "README.md"
+
+
+def cpu_model() -> str:
+    """The processor's model name from /proc/cpuinfo (Linux), else what platform knows."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text("utf-8", "replace").splitlines():
+            if line.lower().startswith("model name"):
+                return " ".join(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def memory_gb() -> float | None:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1e9
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def usable_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def machine() -> str:
+    """'Run 2026-11-27 on 2 CPUs (…), 8.3 GB, Python 3.11.7, Linux x86_64, aiohttp 3.14.5, Textual 8.2.8'."""
+    parts = [f"{usable_cpus()} CPUs ({cpu_model()})"]
+    gb = memory_gb()
+    if gb:
+        parts.append(f"{gb:.1f} GB")
+    parts.append(f"Python {platform.python_version()}, {platform.system()} {platform.machine()}")
+    for name, module in (("aiohttp", "aiohttp"), ("Textual", "textual")):
+        try:
+            from importlib.metadata import version
+            parts.append(f"{name} {version(module)}")
+        except Exception:  # not installed: the line just says less
+            pass
+    return f"Run {dt.date.today().isoformat()} on " + ", ".join(parts)
+
+
+def update_readme(section: str, name: str) -> Path:
+    """Replace the `## NAME` section of bench/README.md with `section` (appending it if absent), keeping the rest."""
+    text = README.read_text("utf-8") if README.exists() else "# Benchmarks\n"
+    old = re.compile(rf"^## {re.escape(name)}\n.*?(?=^## |\Z)", re.M | re.S)
+    text = old.sub(lambda _: section.rstrip("\n") + "\n\n", text, count=1) if old.search(text) \
+        else f"{text.rstrip()}\n\n{section}"
+    README.write_text(text.rstrip("\n") + "\n", "utf-8")
+    return README
