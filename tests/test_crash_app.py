@@ -36,13 +36,13 @@ import json
 import os
 import random
 import shlex
-import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,6 +52,7 @@ import pytest
 from coprod_tui.core.hub import new_session, open_session
 from coprod_tui.core.storage import read_document
 from coprod_tui.core.store import SessionFolder
+from tmux_support import PrivateTmux, private_tmux
 
 pytestmark = pytest.mark.tmux
 
@@ -64,25 +65,9 @@ SUFFIX = " — «ü» 👩‍👩‍👧 [b]"  # multi-byte text, so a torn writ
 
 
 @pytest.fixture
-def tmux():
-    """Run tmux commands on a private server (its own socket), killed afterwards."""
-    if shutil.which("tmux") is None:
-        if os.environ.get("CI"):
-            pytest.fail("tmux is required on CI for the crash test of the real app (apt-get install tmux)")
-        pytest.skip("tmux is not installed")
-    name = f"coprod-crash-{uuid.uuid4().hex[:8]}"
-
-    def run(*args: str) -> str:
-        done = subprocess.run(["tmux", "-L", name, *args], capture_output=True, text=True, timeout=10)
-        assert done.returncode == 0, f"tmux {' '.join(args)}: {done.stderr}"
-        return done.stdout
-
-    yield run
-    found = subprocess.run(["tmux", "-L", name, "display-message", "-p", "#{socket_path}"], capture_output=True,
-                           text=True, timeout=10)
-    subprocess.run(["tmux", "-L", name, "kill-server"], capture_output=True, timeout=10)
-    if found.returncode == 0 and found.stdout.strip():
-        Path(found.stdout.strip()).unlink(missing_ok=True)  # tmux leaves its socket file behind
+def tmux() -> Iterator[PrivateTmux]:
+    """Run tmux commands on a private server (a socket in a temp folder of its own), killed and removed afterwards."""
+    yield from private_tmux("the crash test of the real app")
 
 
 # -- the phones --------------------------------------------------------------------------------------------------------

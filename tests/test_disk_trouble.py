@@ -5,16 +5,19 @@ The app runs under `run_test` with its real phone server on 127.0.0.1; phones ar
 * before the fault, notes get 201 and are on disk;
 * during it, every POST is a 503 with `Retry-After` and a JSON error `storage_unavailable` whose message asks the
   phone to send again (never 201/200 "saved"); a phone's retry with the same request_id is still a 503 while the
-  disk is bad; the board shows a "Saving failed" notification naming the reason; the session file is
-  byte-for-byte what it was before the fault (nothing already saved is harmed), still parses, and no temp file is
+  disk is bad; the board shows a "Saving failed" notification naming the reason, and a lasting "⚠ NOT SAVED"
+  mark for as long as the fault lasts; the session file is byte-for-byte what it was before the fault (nothing already saved is harmed), still parses, and no temp file is
   left behind;
 * the notes applied during the fault are NOT lost: the hub applied them in memory before the write failed (the
   board shows them), and the writer thread's retry loop (every `RETRY_SECONDS`) writes them as soon as the disk
   recovers, without any new change. So they ARE in the file after recovery, although their phones never heard
   "saved"; each such phone's retry with its request_id then answers 200 with the id of that one card (never a
   second card);
-* after recovery the board says "Saving works again", new POSTs get 201, and the file holds every note that got a
-  201 or 200.
+* after recovery the board says "Saving works again" and its mark is gone, new POSTs get 201, and the file holds
+  every note that got a 201 or 200.
+
+The mark is also checked on its own, without phones: it outlasts its toast, shows a reason holding markup
+("[/]", "[@click=app.quit]x[/]") as plain text, and goes when saving works again.
 
 Tests run as root on CI, where chmod cannot stop a write, so the failure is injected at the OS boundary the storage
 module uses: its `os` and `tempfile` names are swapped for views of the real modules that fail like a full or
@@ -38,11 +41,14 @@ from typing import Any
 
 import aiohttp
 import pytest
+from textual.color import Color
 
 import coprod_tui.core.storage as storage
-from conftest import notices, open_board, settle
+from conftest import back_to, dialog, notices, open_board, screen_text, settle, stored_cards, type_text
 from coprod_tui.core.storage import read_document
 from coprod_tui.tui.app import SAVING_WARNING_SECONDS
+from coprod_tui.tui.board_saving import NotSavedMark
+from coprod_tui.tui.dialogs import CardEditor
 from coprod_tui.web.server import start_phone_server
 
 SIZE = (120, 40)
@@ -52,13 +58,14 @@ RETRY = 0.05  # the writer's retry period in these tests (the app's is 1 s); Ret
 class _FailingFile:
     """The temp file's handle while the disk is full: writes half of what it is given, then ENOSPC."""
 
-    def __init__(self, real) -> None:
+    def __init__(self, real, message: str) -> None:
         self.real = real
+        self.message = message
 
     def write(self, data: bytes) -> int:
         self.real.write(data[: len(data) // 2])
         self.real.flush()
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        raise OSError(errno.ENOSPC, self.message)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.real, name)
@@ -75,10 +82,12 @@ class BadDisk:
 
     None: everything passes through to the real modules. ENOSPC: the temp file is created and half written, then the
     write fails (the device filled up). EROFS: creating the temp file fails (the file system went read-only).
+    `message` replaces the system's words for the fault (a hostile reason, to check it is shown as plain text).
     """
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, message: str | None = None) -> None:
         self.folder = folder.resolve()
+        self.message = message
         self.fault: int | None = None
         self.failures = 0
         self._lock = threading.Lock()
@@ -93,7 +102,7 @@ class BadDisk:
                 real = os.fdopen(fd, *args, **kwargs)
                 if bad.fault == errno.ENOSPC:
                     bad._count()
-                    return _FailingFile(real)
+                    return _FailingFile(real, bad.message or os.strerror(errno.ENOSPC))
                 return real
 
         class TempfileView:
@@ -104,7 +113,7 @@ class BadDisk:
             def mkstemp(*args: Any, dir: Any = None, **kwargs: Any):
                 if bad.fault == errno.EROFS and dir is not None and Path(dir).resolve() == bad.folder:
                     bad._count()
-                    raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(dir))
+                    raise OSError(errno.EROFS, bad.message or os.strerror(errno.EROFS), str(dir))
                 return real_tempfile.mkstemp(*args, dir=dir, **kwargs)
 
         self.os = OsView()
@@ -195,6 +204,9 @@ async def test_disk_trouble_mid_session_warns_refuses_harms_nothing_and_recovers
             # The facilitator sees why, at once.
             await settle(pilot, lambda: any(reason in m for m in saving_failed(app)))
             assert any("retried" in m for m in saving_failed(app))
+            mark = app.screen.query_one(NotSavedMark)
+            await settle(pilot, lambda: mark.display)
+            assert mark.reason is not None and reason in mark.reason
             # The notes are in memory (and on the board), one card each, not on disk.
             in_memory = [c.text for c in app.hub.session.cards.values()]
             assert all(in_memory.count(b["text"]) == 1 for b in refused)
@@ -209,6 +221,7 @@ async def test_disk_trouble_mid_session_warns_refuses_harms_nothing_and_recovers
             fault_lasted = time.monotonic() - fault_began
             await settle(pilot, lambda: bool(saving_works(app)))
             assert app.hub.storage.error is None
+            assert not mark.display and mark.reason is None
             recovered = read_document(path)
             # What was saved before is still there, unchanged.
             for key, card in before_doc["cards"].items():
@@ -291,3 +304,61 @@ async def test_a_genuinely_read_only_folder(make_session, sessions_dir, app_fact
             await pilot.press("ctrl+q")
     finally:
         sessions_dir.chmod(mode)
+
+
+HOSTILE_REASON = "Disk [/] full [@click=app.quit]x[/] [b]not bold"
+
+
+async def test_the_board_is_marked_not_saved_until_saving_works_again(make_session, sessions_dir, app_factory,
+                                                                      monkeypatch):
+    session_id = make_session()
+    monkeypatch.setattr(storage, "RETRY_SECONDS", RETRY)
+    disk = BadDisk(sessions_dir, message=HOSTILE_REASON)
+    disk.install(monkeypatch)
+    app = app_factory(session_id)
+    async with app.run_test(size=SIZE) as pilot:
+        board = await open_board(pilot)
+        mark = board.query_one(NotSavedMark)
+        assert not mark.display and "NOT SAVED" not in screen_text(app)
+
+        # The disk fills up; the facilitator adds a card: applied in memory, its write fails.
+        disk.fault = errno.ENOSPC
+        await pilot.press("n")
+        await dialog(pilot, CardEditor)
+        await type_text(pilot, "Written while the disk is full")
+        await pilot.press("ctrl+s")
+        await back_to(pilot, board)
+        await settle(pilot, lambda: mark.display and bool(saving_failed(app)))
+
+        # In words (not colour alone), in the theme's error colour, the reason as plain text: its brackets are
+        # neither markup styling the line nor a link that could quit the app.
+        expected = f"could not save to {sessions_dir.resolve()}: {HOSTILE_REASON}"
+        assert mark.reason == expected
+        plain = mark.render().plain
+        assert plain.startswith(f"⚠ NOT SAVED — {expected} · ") and "don't quit" in plain
+        assert not any(span.style and "@click" in str(span.style) for span in mark.render().spans)
+        assert mark.styles.background == Color.parse(app.theme_variables["error"])
+        shown = screen_text(app)
+        assert "⚠ NOT SAVED — could not save to" in shown
+        # (The line wraps where the tmp path makes it; these pieces hold no space, so no wrap splits them.)
+        for literal in ("[@click=app.quit]x[/]", "[/]", "[b]not"):
+            assert literal in shown, shown
+
+        # It lasts: with the toast gone and the writer failing again and again, the mark stays.
+        app.clear_notifications()
+        failures = disk.failures
+        await settle(pilot, lambda: disk.failures >= failures + 3)
+        await pilot.pause()
+        assert mark.display and "⚠ NOT SAVED" in screen_text(app)
+        assert app.is_running
+        on_disk = [c["text"] for c in stored_cards(sessions_dir, session_id).values()]
+        assert "Written while the disk is full" not in on_disk
+
+        # The disk recovers: the writer's retry saves the card, the notice says so, and the mark is gone.
+        disk.fault = None
+        await settle(pilot, lambda: bool(saving_works(app)))
+        assert not mark.display and mark.reason is None
+        assert "NOT SAVED" not in screen_text(app)
+        on_disk = [c["text"] for c in stored_cards(sessions_dir, session_id).values()]
+        assert on_disk.count("Written while the disk is full") == 1
+        await pilot.press("ctrl+q")

@@ -7,17 +7,15 @@ is the one test that proves the installed command starts, draws, saves and resta
 from __future__ import annotations
 
 import json
-import os
 import shlex
-import shutil
 import subprocess
 import sys
 import time
-import uuid
-from collections.abc import Callable
-from pathlib import Path
+from collections.abc import Callable, Iterator
 
 import pytest
+
+from tmux_support import PrivateTmux, private_tmux
 
 pytestmark = pytest.mark.tmux
 
@@ -26,21 +24,9 @@ CARD = "Tmux card: [b]literal[/b]"
 
 
 @pytest.fixture
-def tmux(tmp_path: Path):
-    """Run tmux commands on a private server (its own socket), killed afterwards."""
-    if shutil.which("tmux") is None:
-        if os.environ.get("CI"):
-            pytest.fail("tmux is required on CI for the end-to-end test (apt-get install tmux)")
-        pytest.skip("tmux is not installed")
-    socket = f"coprod-test-{uuid.uuid4().hex[:8]}"
-
-    def run(*args: str) -> str:
-        done = subprocess.run(["tmux", "-L", socket, *args], capture_output=True, text=True, timeout=10)
-        assert done.returncode == 0, f"tmux {' '.join(args)}: {done.stderr}"
-        return done.stdout
-
-    yield run
-    subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True, timeout=10)
+def tmux() -> Iterator[PrivateTmux]:
+    """Run tmux commands on a private server (a socket in a temp folder of its own), killed and removed afterwards."""
+    yield from private_tmux("the end-to-end test")
 
 
 def coprod(*args: str) -> list[str]:

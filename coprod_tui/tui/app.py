@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import threading
 import time
+from functools import partial
 from pathlib import Path
 
-from textual import work
+from textual import on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.content import Content
@@ -21,6 +22,7 @@ from ..core.hub import Hub, new_session, open_session, read_session
 from ..core.search import SearchIndex
 from ..core.store import SessionFolder, SessionSummary
 from .board import BoardScreen
+from .board_saving import SavingTrouble
 from .home import HomeScreen
 from .new_session import NewSessionScreen
 from .phones import PhoneServer, ServerStarter
@@ -138,7 +140,7 @@ class CoprodApp(App):
         """Make `hub` the board's session, and hear from its writer thread when saving fails or recovers."""
         self._close_hub()
         self.hub = hub
-        hub.storage.on_error = self._storage_problem
+        hub.storage.on_error = partial(self._storage_problem, hub)
         if self.serve is not None and not hub.read_only:
             self.run_worker(self._start_phones(hub), group="phones", exit_on_error=False)
 
@@ -156,12 +158,14 @@ class CoprodApp(App):
         if isinstance(self.screen, BoardScreen):
             self.screen.show_phone_status()
 
-    def _storage_problem(self, error: Exception | None) -> None:
-        """Called from the writer thread (notify is thread-safe): the facilitator must know at once.
+    def _storage_problem(self, hub: Hub, error: Exception | None) -> None:
+        """Called from `hub`'s writer thread (notify and post_message are thread-safe; neither waits on the event
+        loop, which may be joining this very thread in `hub.close()`): the facilitator must know at once.
 
-        The writer reports every failed retry (one a second while the disk is full), so the same reason is shown
-        again only once its warning has timed out: one warning stays on screen, instead of a new one each second
-        stacking up over the board."""
+        The board keeps a "NOT SAVED" mark up for the whole outage (`SavingTrouble`). The writer reports every failed
+        retry (one a second while the disk is full), so the toast with the same reason is shown again only once it
+        has timed out: one warning stays on screen, instead of a new one each second stacking up over the board."""
+        self.post_message(SavingTrouble(hub, None if error is None else str(error)))
         if error is not None:
             reason, now = str(error), time.monotonic()
             shown = self._saving_warned
@@ -173,6 +177,13 @@ class CoprodApp(App):
         else:
             self._saving_warned = None
             self.notify("Saving works again: everything is on disk.", title="Saved", timeout=6)
+
+    @on(SavingTrouble)
+    def _saving_trouble(self, message: SavingTrouble) -> None:
+        """On the event loop: mark (or clear) every board of that hub; a board left meanwhile has nothing to show."""
+        for screen in self.screen_stack:
+            if isinstance(screen, BoardScreen) and screen.hub is message.hub and screen.is_mounted:
+                screen.show_saving(message.reason)
 
     def action_show_home(self) -> None:
         """Leave the board for the list of sessions — or for the search results it was opened from — (the board's

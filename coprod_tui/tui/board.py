@@ -28,6 +28,7 @@ from .board_method import MethodControls
 from .board_phones import PhoneControls
 from .board_review import ReviewControls
 from .board_run import RunControls
+from .board_saving import NotSavedMark
 from .board_views import ViewControls
 from .board_votes import VoteControls
 from .card_list import CardList
@@ -119,6 +120,7 @@ class BoardScreen(CardActions, PhoneControls, ReviewControls, RunControls, VoteC
     def compose(self) -> ComposeResult:
         yield Header(show_clock=True)
         yield PhaseBar(self.hub, self.app.group_shade, id="phase-bar")
+        yield NotSavedMark(id="not-saved")
         yield Container(id="board")
         with VerticalScroll(id="detail-pane"):
             yield CardDetail(id="detail")
@@ -129,6 +131,8 @@ class BoardScreen(CardActions, PhoneControls, ReviewControls, RunControls, VoteC
         self.title = self.session.meta.title
         self.show_phone_status()
         self.set_class(self.hub.read_only, "read-only")
+        error = getattr(self.hub.storage, "error", None)  # a failure reported before this board was up
+        self.show_saving(None if error is None else str(error))
         self._unsubscribe = self.hub.subscribe(lambda event: self.post_message(HubChanged(event)))
         self._build_cells()
 
@@ -162,6 +166,10 @@ class BoardScreen(CardActions, PhoneControls, ReviewControls, RunControls, VoteC
         lists[min(focus_index, len(lists) - 1)].focus()
         start, self._start_card = self._start_card, None
         self.refresh_cards(start)
+
+    def show_saving(self, reason: str | None) -> None:
+        """Mark the board "NOT SAVED — reason" while its session's writer fails; None (saving works) clears it."""
+        self.query_one(NotSavedMark).show_reason(reason)
 
     def _lists(self) -> list[CardList]:
         return list(self.query(CardList))
