@@ -25,12 +25,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import datetime as dt
 import json
 import os
-import platform
 import random
-import re
 import resource
 import shutil
 import statistics
@@ -47,6 +44,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_phones import WRAP, a_note, check_file, ms, pct, source_ip  # noqa: E402
+from bench_common import machine, update_readme  # noqa: E402
 from coprod_tui.core.hub import new_session  # noqa: E402
 from coprod_tui.core.store import SessionFolder  # noqa: E402
 from coprod_tui.web.server import start_phone_server  # noqa: E402
@@ -294,16 +292,6 @@ MEANING = ("What the numbers mean: each client address has its own token bucket,
            "median is given.")
 
 
-def update_readme(section: str, name: str) -> Path:
-    """Replace the '## NAME' section of bench/README.md (appending it if absent), keeping other sections."""
-    readme = Path(__file__).resolve().parent / "README.md"
-    text = readme.read_text("utf-8") if readme.exists() else "# Benchmarks\n"
-    old = re.compile(rf"^## {name}\n.*?(?=^## |\Z)", re.M | re.S)
-    text = old.sub(lambda _: section + "\n", text, count=1) if old.search(text) else f"{text.rstrip()}\n\n{section}"
-    readme.write_text(text.rstrip("\n") + "\n", "utf-8")
-    return readme
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     for flag, default, what in (("--phones", 50, "simulated phones"), ("--notes", 20, "notes per phone"),
@@ -338,9 +326,7 @@ def main() -> None:
     finally:
         shutil.rmtree(root, ignore_errors=True)
     command = "python bench/bench_flood.py" + "".join(f" {a}" for a in sys.argv[1:])
-    intro = (f"Run {dt.date.today().isoformat()}: `{command}` — {len(os.sched_getaffinity(0))} CPUs (nproc), Python "
-             f"{platform.python_version()} on {platform.system()} {platform.machine()}, aiohttp "
-             f"{aiohttp.__version__}. {args.phones} phones × {args.notes} notes, each after a random "
+    intro = (f"{machine()}: `{command}`. {args.phones} phones × {args.notes} notes, each after a random "
              f"{args.think_ms[0]:g}–{args.think_ms[1]:g} ms pause, each phone its own client from its own address "
              f"127.0.0.N; the server in one child process with the product's default limits (a burst of 20 notes per "
              f"address, then one every 2 s); the flooder in another, from an address of its own, at "

@@ -16,14 +16,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import datetime as dt
 import ipaddress
 import json
 import math
-import os
-import platform
 import random
-import re
 import shutil
 import sys
 import tempfile
@@ -38,6 +34,7 @@ from aiohttp import web
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench_common import machine, update_readme  # noqa: E402
 from coprod_tui.core.hub import new_session  # noqa: E402
 from coprod_tui.core.store import SessionFolder  # noqa: E402
 from coprod_tui.web.limits import RateLimit  # noqa: E402
@@ -289,16 +286,6 @@ def table(app: dict, bare: dict, fan: dict, check: str, args) -> str:
     return "\n".join(lines) + "\n"
 
 
-def update_readme(section: str) -> Path:
-    """Replace the '## phones' section of bench/README.md (appending it if absent), keeping other sections."""
-    readme = Path(__file__).resolve().parent / "README.md"
-    text = readme.read_text("utf-8") if readme.exists() else "# Benchmarks\n"
-    old = re.compile(r"^## phones\n.*?(?=^## |\Z)", re.M | re.S)
-    text = old.sub(lambda _: section + "\n", text, count=1) if old.search(text) else f"{text.rstrip()}\n\n{section}"
-    readme.write_text(text.rstrip("\n") + "\n", "utf-8")
-    return readme
-
-
 async def run_all(args, root: Path) -> tuple[dict, dict, dict, str]:
     deadline = time.monotonic() + args.seconds_limit
     async with child("bare", root / "bare", args.seconds_limit) as info:
@@ -334,15 +321,13 @@ def main() -> None:
     finally:
         shutil.rmtree(root, ignore_errors=True)
     command = "python bench/bench_phones.py" + "".join(f" {a}" for a in sys.argv[1:])
-    intro = (f"Run {dt.date.today().isoformat()}: `{command}` — {len(os.sched_getaffinity(0))} CPUs (nproc), Python "
-             f"{platform.python_version()} on {platform.system()} {platform.machine()}, aiohttp "
-             f"{aiohttp.__version__}. {args.phones} phones × {args.notes} notes, each after a random "
+    intro = (f"{machine()}: `{command}`. {args.phones} phones × {args.notes} notes, each after a random "
              f"{args.think_ms[0]:g}–{args.think_ms[1]:g} ms pause. " + SETUP)
     section = (f"## phones\n\n{WRAP.fill(intro)}\n\n{table(app, bare, fan, check, args)}\n"
                f"{WRAP.fill(MEANING)}\n")
     print(section)
     if not args.no_readme:
-        print(f"written to {update_readme(section)}")
+        print(f"written to {update_readme(section, 'phones')}")
 
 
 if __name__ == "__main__":

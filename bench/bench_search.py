@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import platform
 import random
 import shutil
 import statistics
@@ -34,6 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench_common import machine, update_readme  # noqa: E402
 from coprod_tui.core.model import SCHEMA_VERSION, Kind, Role  # noqa: E402
 from coprod_tui.core.search import SearchIndex  # noqa: E402
 from coprod_tui.core.storage import atomic_write, dumps, read_document, render  # noqa: E402
@@ -146,21 +145,6 @@ def change_one(root: Path) -> None:
     atomic_write(path, render({t: {k: dumps(v) for k, v in rows.items()} for t, rows in doc.items()}).encode())
 
 
-def update_readme(section: str) -> Path:
-    """Replace the '## search' section of bench/README.md (appending it if absent), keeping other sections."""
-    readme = Path(__file__).resolve().parent / "README.md"
-    text = readme.read_text("utf-8") if readme.exists() else "# Benchmarks\n"
-    lines = text.splitlines(keepends=True)
-    start = next((i for i, line in enumerate(lines) if line.strip().lower() == "## search"), None)
-    if start is None:
-        text = text.rstrip("\n") + "\n\n" + section
-    else:
-        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
-        text = "".join(lines[:start]) + section + ("\n" + "".join(lines[end:]) if end < len(lines) else "")
-    readme.write_text(text, "utf-8")
-    return readme
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=200)
@@ -201,9 +185,6 @@ def main() -> None:
         shutil.rmtree(root, ignore_errors=True)
 
     all_times = [r[2] for r in rows]
-    today = dt.date.today().isoformat()
-    machine = (f"{os.cpu_count()} CPUs (nproc), Python {platform.python_version()} on {platform.system()} "
-               f"{platform.machine()}")
     command = "python bench/bench_search.py" + ("" if (args.sessions, args.cards) == (200, 500)
                                                  else f" --sessions {args.sessions} --cards {args.cards}")
     table = "\n".join(
@@ -213,7 +194,7 @@ def main() -> None:
               f"({size / 1e6:.0f} MB of session files, {per_file / 1e6:.2f} MB each with one event per card)")
     section = f"""## search
 
-Run {today}: `{command}` — {machine}.
+{machine()}: `{command}`.
 {corpus};
 each query {args.repeat} times, up to 500 results returned with their highlight spans.
 
@@ -236,7 +217,7 @@ file; only changed files are read again). Queries are plain substring tests over
     print()
     print(section)
     if not args.no_readme:
-        print(f"written to {update_readme(section)}")
+        print(f"written to {update_readme(section, 'search')}")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,8 @@ One run measures, each in a fresh session folder:
                  `apply_durable` coroutines gathered at once; timed until every card is durable (on disk, fsynced);
   (b) one by one — the same N, each insert awaited durable before the next is applied (the worst case: every card
                  pays a whole-file write and two fsyncs on its own);
+  (d) by size  — one change awaited durable, 20 times, in a session of 100 cards, then grown to 1,000, 3,000 and N:
+                 the cost of a durable write as the session grows (each write replaces the whole file);
   (c) naive    — N inserts of the same card records with stock TinyDB (`TinyDB(path)` + `table.insert(record)`):
                  JSONStorage re-reads and rewrites the whole file in place on every insert, without fsync and without
                  an atomic rename, so it is also *less* safe than (a)/(b). If it runs past `--naive-budget` seconds it
@@ -23,10 +25,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
-import os
-import platform
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -36,6 +36,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tinydb import TinyDB  # noqa: E402
+
+from bench_common import machine, update_readme  # noqa: E402
 
 from coprod_tui.core.commands import AddCard, CardDraft, Source  # noqa: E402
 from coprod_tui.core.hub import Hub, new_session  # noqa: E402
@@ -76,6 +78,23 @@ async def one_by_one(hub: Hub, cmds: list[AddCard]) -> float:
     return time.perf_counter() - start
 
 
+async def by_size(hub: Hub, cmds: list[AddCard], sizes: list[int], samples: int = 20) -> list[tuple[int, float, float]]:
+    """(cards, file MB, median ms of one change awaited durable) at each size, growing the session in bursts."""
+    out = []
+    used = 0
+    for size in sizes:
+        await asyncio.gather(*(hub.apply_durable(c) for c in cmds[used:size]))
+        used = size
+        times = []
+        for i in range(samples):
+            start = time.perf_counter()
+            await hub.apply_durable(AddCard(card=CardDraft(kind=Kind.PROBLEM, text=f"Probe {size}-{i}", group_id=1),
+                                            source=Source.PHONE, request_id=f"probe-{size}-{i}"))
+            times.append(time.perf_counter() - start)
+        out.append((len(hub.session.cards), hub.storage.path.stat().st_size / 1e6, statistics.median(times) * 1000))
+    return out
+
+
 def naive(path: Path, records: list[dict], budget: float) -> tuple[float, int]:
     db = TinyDB(path)
     table = db.table("cards")
@@ -105,22 +124,6 @@ def filesystem_of(path: Path) -> str:
     except OSError:
         pass
     return kind
-
-
-def update_readme(section: str) -> Path:
-    """Replace the '## store' section of bench/README.md (creating the file if needed), keeping other sections."""
-    readme = Path(__file__).resolve().parent / "README.md"
-    header = "# Benchmarks\n\nFigures from the last run of each script.\n"
-    text = readme.read_text("utf-8") if readme.exists() else header
-    lines = text.splitlines(keepends=True)
-    start = next((i for i, line in enumerate(lines) if line.strip().lower() == "## store"), None)
-    if start is None:
-        text = text.rstrip("\n") + "\n\n" + section
-    else:
-        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
-        text = "".join(lines[:start]) + section + ("\n" + "".join(lines[end:]) if end < len(lines) else "")
-    readme.write_text(text, "utf-8")
-    return readme
 
 
 def main() -> None:
@@ -159,6 +162,13 @@ def main() -> None:
         hub_b.close()
         print(f"(b) hub, one by one, each awaited durable: {t_b:.2f} s", flush=True)
 
+        hub_d = fresh_hub(root, "by-size")
+        sizes = sorted({min(x, args.n) for x in (100, 1000, 3000, args.n)})
+        d_rows = asyncio.run(by_size(hub_d, cmds, sizes))
+        hub_d.close()
+        for cards, mb, ms in d_rows:
+            print(f"(d) one change awaited durable at {cards} cards ({mb:.2f} MB): {ms:.2f} ms", flush=True)
+
         t_c, done_c = naive(root / "naive.json", records, args.naive_budget)
         print(f"(c) stock TinyDB JSONStorage, {done_c} inserts: {t_c:.2f} s", flush=True)
     finally:
@@ -172,13 +182,13 @@ def main() -> None:
     ratio_b = (t_c / t_b) if complete else per["c"] / per["b"]
     basis = "total time" if complete else f"per-insert cost (naive stopped after {done_c} of {args.n})"
 
-    today = dt.date.today().isoformat()
-    machine = (f"{os.cpu_count()} CPUs (nproc), Python {platform.python_version()} on {platform.system()} "
-               f"{platform.machine()}, temp files on {filesystem_of(root)}")
+    where = f"{machine()}, temp files on {filesystem_of(root)}"
+    d_table = "\n".join(f"| {cards:,} | {mb:.2f} MB | {ms:.2f} ms | {ms / d_rows[0][2]:.2f}× |"
+                        for cards, mb, ms in d_rows)
     naive_label = f"(c) stock TinyDB `insert`, {done_c:,} cards" + ("" if complete else " (stopped at the budget)")
     section = f"""## store
 
-Run {today}: `python bench/bench_store.py --n {args.n}` — {machine}.
+{where}: `python bench/bench_store.py --n {args.n}`.
 
 | case | total | per insert |
 |---|---:|---:|
@@ -186,6 +196,12 @@ Run {today}: `python bench/bench_store.py --n {args.n}` — {machine}.
 | (a) hub, {args.n:,} cards as concurrent posts (gathered batches of {args.batch}), until all durable | {t_a:.2f} s | {per['a']:.2f} ms |
 | (b) hub, {args.n:,} cards one by one, each awaited durable | {t_b:.2f} s | {per['b']:.2f} ms |
 | {naive_label} | {t_c:.2f} s | {per['c']:.2f} ms |
+
+(d) One change awaited durable, by the session's size (median of 20; the same run):
+
+| cards | file | one durable change | ÷ the smallest |
+|---:|---:|---:|---:|
+{d_table}
 
 Naive ÷ hub ({basis}): **{ratio_0:.1f}×** for the burst (0), **{ratio_a:.1f}×** for the stream (a),
 **{ratio_b:.1f}×** for one by one (b).
@@ -196,12 +212,14 @@ What the numbers mean: every hub write is a whole-file atomic replace with fsync
 and it re-reads the whole file on every insert, so its cost per insert grows with the session. In (a), changes that
 arrive while a write is under way share the next write (group commit). (b) is the worst case — one client that
 waits for each save before sending the next — and its cost per insert also grows with the file, because each card
-pays for rewriting the whole session.
+pays for rewriting the whole session. (d) is that cost alone: rendering the document from its cached lines, writing
+it and two fsyncs grow with the file — what a phone waits for "saved" grows with the session's size, not with how
+long it has run.
 """
     print()
     print(section)
     if not args.no_readme:
-        print(f"written to {update_readme(section)}")
+        print(f"written to {update_readme(section, 'store')}")
 
 
 if __name__ == "__main__":
