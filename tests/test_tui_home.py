@@ -196,3 +196,33 @@ async def test_leaving_and_reopening_at_once_waits_for_the_last_save(make_sessio
         assert "Written slowly" in texts(lists(board)[0])
         await pilot.press("n", *"Last words", "ctrl+s", "escape", "ctrl+q")
     assert {"Written slowly", "Last words"} <= {c["text"] for c in stored_cards(sessions_dir, session_id).values()}
+
+
+async def test_a_session_left_for_another_is_freed_with_its_phone_server(make_session, app_factory, sessions_dir):
+    """A facilitator runs one session after another in one coprod: each left board's hub (every card and event),
+    its phone server and its streams must go, or memory grows with every session of the day."""
+    import gc
+    import weakref
+
+    from coprod_tui.web import start_phone_server
+
+    async def serve(hub):
+        return await start_phone_server(hub, host="127.0.0.1", port=0)
+
+    make_three(make_session, sessions_dir)
+    app = app_factory(serve=serve)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_home(pilot)
+        await pilot.press("o")  # the newest session, for editing: its phone server starts
+        await open_board(pilot)
+        await settle(pilot, lambda: app.phone_server is not None)
+        first = weakref.ref(app.hub)
+        await pilot.press("escape")
+        await open_home(pilot)
+        await pilot.press("down", "o")
+        await open_board(pilot)
+        await settle(pilot, lambda: app.phone_server is not None and not app.workers)
+        await settle(pilot, lambda: not any(t.is_alive() for t in app._closing_hubs))
+        gc.collect()
+        assert first() is None, "the first session is still in memory"
+        assert app.hub is not None and app.hub.session.meta.title == "Day services review"
