@@ -204,6 +204,8 @@ async def test_a_session_left_for_another_is_freed_with_its_phone_server(make_se
     import gc
     import weakref
 
+    import aiohttp
+
     from coprod_tui.web import start_phone_server
 
     async def serve(hub):
@@ -216,6 +218,13 @@ async def test_a_session_left_for_another_is_freed_with_its_phone_server(make_se
         await pilot.press("o")  # the newest session, for editing: its phone server starts
         await open_board(pilot)
         await settle(pilot, lambda: app.phone_server is not None)
+        async with aiohttp.ClientSession() as phone:  # a phone joins and posts: the server has served requests
+            url = app.phone_server.urls()["all"].replace("/j/", "/api/v1/j/")
+            async with phone.get(url + "/board") as resp:
+                assert resp.status == 200
+            async with phone.post(url + "/notes", json={"text": "Hello", "kind": "problem",
+                                                        "request_id": "freed-1"}) as resp:
+                assert resp.status == 201
         first = weakref.ref(app.hub)
         await pilot.press("escape")
         await open_home(pilot)
