@@ -12,6 +12,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from yarl import URL
 
 from coprod_tui.core.hub import Hub
 from coprod_tui.core.storage import read_document
@@ -271,3 +272,55 @@ def test_the_self_reflection_never_fails_with_a_server_error_and_keeps_one_answe
 
     answer_anything()
     assert hub.session.reflections  # the well-formed answers in the reflection phase got through
+
+
+PATH_TEXT = st.text(st.characters(min_codepoint=0, max_codepoint=0x10FFFF, exclude_categories=("Cs",)), max_size=60)
+PATH_PIECE = PATH_TEXT | st.sampled_from(["phone.js", "phone.css", "../pyproject.toml", "..%2f..%2fetc%2fpasswd",
+                                          "%00", "phone.js%00.css", ".", "..", "", "PHONE.JS"])
+PAGE_REQUESTS = st.one_of(
+    st.tuples(st.just("POST"), st.just("page"), REQUESTS),
+    st.tuples(st.just("POST"), st.just("reflection page"), REQUESTS),
+    st.tuples(st.just("GET"), st.sampled_from(["page", "reflection page", "static", "healthz"]),
+              st.tuples(st.just(b""), st.just(""))),
+)
+
+
+def test_the_pages_without_javascript_and_the_static_files_never_fail(fuzz_env, tmp_path):
+    """The rest of the phone server, the parts a browser without JavaScript (or a prober) reaches: the note form's
+    post, the pages and their queries, the reflection page, the static files under any name, any token. Never a
+    server error; a page is HTML with what the phone sent escaped; no file outside the static folder is ever served."""
+    loop, hub, client = fuzz_env
+    marker = "<script>alert('fuzz')</script>"
+    seen: set[tuple[str, int]] = set()
+
+    @settings(max_examples=200, deadline=None, database=None)
+    @given(request=PAGE_REQUESTS, token_key=st.sampled_from(["all", "1", "2", "bogus", "raw"]), raw=PATH_PIECE,
+           query=st.dictionaries(st.sampled_from(["participant", "group", "kind", "x", marker]), PATH_TEXT,
+                                 max_size=3), plant=st.booleans())
+    def ask_anything(request: tuple, token_key: str, raw: str, query: dict, plant: bool) -> None:
+        method, where, (body, content_type) = request
+        token = quote(raw, safe="") if token_key == "raw" else tokens(hub).get(token_key, "bogus")
+        if plant and method == "POST":  # a note form carrying markup: it must come back escaped, if at all
+            body, content_type = form_body({"text": marker, "kind": "problem", "request_id": marker}), \
+                "application/x-www-form-urlencoded"
+        path = {"page": f"/j/{token}", "reflection page": f"/j/{token}/reflection",
+                "static": f"/static/{quote(raw, safe='%.')}", "healthz": "/healthz"}[where]
+
+        async def send() -> tuple[int, str, bytes]:
+            headers = {"Content-Type": content_type} if content_type else {}
+            resp = await client.request(method, URL(path, encoded=True), params=query or None, data=body or None,
+                                        headers=headers, skip_auto_headers=[] if content_type else ["Content-Type"])
+            return resp.status, resp.headers.get("Content-Type", ""), await resp.read()
+
+        status, kind, answer = loop.run_until_complete(send())
+        assert status < 500, answer[:300]
+        seen.add((where, status // 100))
+        if where in ("page", "reflection page"):
+            assert kind.startswith("text/html") or status in (404, 405, 413, 415, 429), (status, kind)
+            assert marker.encode() not in answer  # whatever was sent, it is never markup on the page
+        if where == "static" and status == 200:
+            assert raw in ("phone.js", "phone.css"), raw  # only the two files the page uses
+        read_document(hub.storage.path)
+
+    ask_anything()
+    assert {("page", 2), ("page", 4), ("reflection page", 2), ("static", 4), ("healthz", 2)} <= seen, seen
