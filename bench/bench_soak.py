@@ -1,7 +1,8 @@
 """Benchmark: a simulated 2-hour session compressed into minutes — 100 phones, phases, votes, reveals — to see that
 memory stays flat, latency stays flat, and the final file matches what the phones were told.
 
-Run: python bench/bench_soak.py [--phones 100] [--minutes 4] [--seed 1] [--no-readme] (--help: more)
+Run: python bench/bench_soak.py [--phones 100] [--minutes 4] [--churn-rounds 10] [--seed 1] [--no-readme]
+(--help: more)
 
 Two processes. This one: a real hub and the real phone server (`start_phone_server`, the product's default limits)
 on 127.0.0.1, and the facilitator's script applied through the hub (as the board's keys would). A child (this file
@@ -18,12 +19,21 @@ after Retry-After with the same request_id, as phone.js does, and reconnects a d
   32 vote on problems (5 dots each, at most 2 on a note)        95 reveal
   45 close the vote; 46 show the totals                        100 Plan; 110 Reflection (the self-reflection)
 
-Every simulated 10 minutes the server process's resident memory (/proc/self/statm; no psutil) and live memory
-blocks, the phones' process's resident memory, and the latency of every request answered in the window are tabled.
-At the end: every phone's stream must show the board `GET …/board` gives that phone, and the session file, reopened,
-must hold every note, dot, "I'm done" and self-reflection answer acknowledged to a phone exactly once — and nothing
-from a phone that was not acknowledged, except what the hub applied for a request whose answer never arrived.
-Loopback only. Figures go to the "soak" section of bench/README.md. tests/test_soak.py runs the same driver, tiny.
+Every simulated 10 minutes the server process's resident memory (/proc/self/statm; no psutil), its live memory
+blocks, the memory held by the session's content (`content_size`, a deep size) and what the rest of the process
+holds (RSS − content, which must stay flat while the content grows), the phones' process's resident memory, and the
+latency of every request answered in the window are tabled.
+
+Then, before the phones leave, the churn stage (--churn-rounds, default 10, after one warm-up round): in each round
+every phone closes and reopens its event stream, GETs its board, and sends two requests that are refused without
+changing anything (a vote when no round is open → 409, a note of no known kind → 422). The session does not change
+during it, so the server's resident memory and live memory blocks (after a collection) must come back flat.
+
+At the end: every phone's stream must show the board `GET …/board` gives that phone (and so must every stream
+reopened in the churn), and the session file, reopened, must hold every note, dot, "I'm done" and self-reflection
+answer acknowledged to a phone exactly once — and nothing from a phone that was not acknowledged, except what the hub
+applied for a request whose answer never arrived; none of the churn's refused requests. Loopback only. Figures go to
+the "soak" section of bench/README.md. tests/test_soak.py runs the same driver, tiny.
 """
 
 from __future__ import annotations
@@ -31,7 +41,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import ctypes
 import datetime as dt
+import enum
 import gc
 import ipaddress
 import itertools
@@ -46,6 +58,7 @@ import sys
 import tempfile
 import textwrap
 import time
+import types
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,6 +82,11 @@ from coprod_tui.web.state import STREAMS, WebSettings  # noqa: E402
 
 SIM_MINUTES = 120
 WINDOW = 10  # simulated minutes per row of the table
+# The verdicts' bounds, fixed before any run of the content walk or the churn (the README says why):
+FLAT_MB = 5.0  # RSS − content, windows after the first: flat if max − min ≤ this
+CHURN_BLOCKS_PER_REQUEST = 0.1  # churn: flat if live blocks grow by less than one per ten requests…
+CHURN_RSS_MB = 1.0  # …and resident memory by at most this
+BULK_CARDS = 64  # coprod_tui/web/feed.py: an event changing more cards than this sends every phone one fresh board
 END_LABEL = "soak: the end"
 GROUPS = [("People who use services", "people", None), ("Carers", "carers", None),
           ("Practitioners", "practitioners", None)]
@@ -86,6 +104,72 @@ PAGE = os.sysconf("SC_PAGE_SIZE")
 def rss_bytes() -> int:
     """Resident memory of this process, from /proc/self/statm (no psutil)."""
     return int(Path("/proc/self/statm").read_text().split()[1]) * PAGE
+
+
+class _MallInfo2(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks",
+                                                      "fsmblks", "uordblks", "fordblks", "keepcost")]
+
+
+def _mallinfo2() -> Callable[[], _MallInfo2] | None:
+    try:
+        fn = ctypes.CDLL("libc.so.6").mallinfo2  # glibc 2.33 and later
+    except (OSError, AttributeError):
+        return None
+    fn.restype = _MallInfo2
+    return fn
+
+
+MALLINFO2 = _mallinfo2()
+
+
+def malloc_free_bytes() -> int | None:
+    """Free space glibc's malloc holds in its heaps (all threads' arenas): memory the program freed that the C
+    allocator keeps for reuse instead of giving back, so it stays in RSS. None where glibc's mallinfo2 is missing.
+    Python's own allocator (pymalloc) takes its objects of up to 512 bytes from arenas of its own, not counted here."""
+    return MALLINFO2().fordblks if MALLINFO2 is not None else None
+
+
+_NOT_CONTENT = (type, types.ModuleType, types.FunctionType, enum.Enum)  # shared by the whole program, never per record
+_CONTAINERS = frozenset({dict, list, tuple, set, frozenset})
+
+
+def content_size(hub: Hub) -> tuple[int, int]:
+    """(bytes, objects): the memory held by the session's content — what the hub keeps because the session holds it.
+
+    The roots are the session itself (meta, groups, cards, the plain tables), every event (kept for undo, redo and
+    replay), the request-id map phones' retries are answered from, the undo and redo stacks, and the storage's
+    copy of every record with the line of JSON it was serialised to (kept so a write need not encode it again).
+    Walked breadth first with `gc.get_referents` (the traversal is in C, a level at a time) and an id() seen-set,
+    so an object reachable from several roots (a card's record is in its event's patch and in the storage) is
+    counted once; it descends only into plain containers and coprod_tui.core's own objects, and counts no class,
+    function, module or enum member (those are the program's, not the session's).
+
+    An estimate, and a low one: `sys.getsizeof` reports each object's own allocation as CPython sees it, not the
+    allocator's rounding, pool and arena overhead or the free space left between objects; an interned string or a
+    small int that the content shares with the rest of the program is counted here, once; and what an object keeps
+    in a separate allocation that its __sizeof__ does not report is missed. It reaches into the hub's and the
+    storage's private attributes on purpose (read only): there is no public way to ask for them.
+    """
+    storage = hub.storage
+    roots = [hub.session, hub.events, getattr(hub, "_requests", {}), getattr(hub, "_undo", []),
+             getattr(hub, "_redo", []), getattr(storage, "_doc", {}), getattr(storage, "_lines", {})]
+    seen: set[int] = set()
+    total = 0
+    frontier: list[Any] = roots
+    while frontier:
+        descend = []
+        for obj in frontier:
+            key = id(obj)
+            if key in seen or isinstance(obj, _NOT_CONTENT):
+                continue
+            seen.add(key)
+            total += sys.getsizeof(obj)
+            kind = type(obj)
+            if kind in _CONTAINERS or kind.__module__.startswith("coprod_tui.core"):
+                descend.append(obj)
+        frontier = gc.get_referents(*descend)
+    return total, len(seen)
 
 
 def source_ip(n: int) -> str:
@@ -204,9 +288,7 @@ class Phone:
 
     # the stream --------------------------------------------------------------------------------------------
     async def listen(self) -> None:
-        query = {"participant": self.participant}
-        if self.body_group is not None:
-            query["group"] = str(self.body_group)
+        query = self.query()
         first = True
         while not self.closed:
             retry_ms = 3000.0
@@ -391,6 +473,73 @@ class Phone:
             self.ledger.reflections[self.participant] = got[1]["mine"]
             self.ledger.reflection_rids.add(body["request_id"])
 
+    # the churn stage ----------------------------------------------------------------------------------------
+    async def reopen(self) -> None:
+        """Close this phone's event stream and open a new one (as a reloaded page does); back once its `board` came."""
+        listener = getattr(self, "listener", None)
+        if listener is not None:
+            listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await listener
+        self.view = {}
+        self.connected.clear()
+        self.listener = asyncio.create_task(self.listen())
+        await asyncio.wait_for(self.connected.wait(), timeout=30)
+
+    async def once(self, log: ChurnLog, kind: str, method: str, path: str, **kwargs: Any) -> tuple[int, Any]:
+        """One request of the churn, never retried (a 429 is counted, not waited out); (0, None) if no answer."""
+        start = time.perf_counter()
+        try:
+            async with self.http.request(method, f"{self.api}/{path}", **kwargs) as resp:
+                answer = await resp.json(content_type=None)
+                status = resp.status
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+            log.statuses[f"{kind} {type(exc).__name__}"] += 1
+            return 0, None
+        log.statuses[f"{kind} {status}"] += 1
+        log.latencies.append(time.perf_counter() - start)
+        return status, answer
+
+    async def churn_round(self, log: ChurnLog) -> None:
+        """Reopen the stream, GET the board (it must equal the stream's), send a vote with no round open and a
+        note of no known kind: both must be refused, and neither may change anything."""
+        start = time.perf_counter()
+        try:
+            await self.reopen()
+        except asyncio.TimeoutError:
+            log.statuses["events no board"] += 1
+            log.problems.append(f"phone {self.n}: its reopened stream sent no board within 30 s")
+            return
+        log.statuses["events 200"] += 1
+        log.latencies.append(time.perf_counter() - start)
+        status, served = await self.once(log, "board", "GET", "board", params=self.query())
+        if status == 200:
+            log.problems += board_differences(self, served, "reopened stream's")
+        else:
+            log.problems.append(f"phone {self.n}: GET …/board answered {status}")
+        view = self.view
+        cards = sorted(view.get("cards") or {}) or [1]
+        vote = {"participant": self.participant, "card": cards[0], "round": (view.get("voting") or {}).get("round", 1),
+                "delta": 1, "request_id": self.rid("churn-vote")}
+        note = {"text": self.rng.choice(TEXTS), "kind": "wish", "participant": self.participant,
+                "request_id": self.rid("churn-note")}
+        for kind, path, body, expected in (("vote", "votes", vote, 409), ("note", "notes", note, 422)):
+            if self.body_group is not None:
+                body["group"] = self.body_group
+            status, _ = await self.once(log, kind, "POST", path, json=body)
+            if status == 0:
+                self.ledger.unanswered.add(body["request_id"])
+                continue
+            if status >= 400:
+                self.ledger.refused.add(body["request_id"])  # check_file: none of them may be in the file
+            if status not in (expected, 429):
+                log.problems.append(f"phone {self.n}: a {kind} that must be refused with {expected} got {status}")
+
+    def query(self) -> dict[str, str]:
+        """Who is looking, as the GETs say it: `?participant=` and, on the everyone link, `?group=`."""
+        return {"participant": self.participant,
+                **({"group": str(self.body_group)} if self.body_group is not None else {})}
+
     async def close(self) -> None:
         self.closed = True
         listener = getattr(self, "listener", None)
@@ -405,10 +554,53 @@ def _public_voting(voting: dict | None) -> dict | None:
     return None if voting is None else {k: v for k, v in voting.items() if k not in ("mine", "left", "tallies")}
 
 
+def board_differences(phone: Phone, served: dict, whose: str = "stream's") -> list[str]:
+    """What differs between the board this phone's stream shows and `served`, the answer of `GET …/board`."""
+    voting = served["voting"] or {}
+    expected = {"cards": {c["id"]: c for c in served["cards"]}, "phase": served["phase"],
+                "private": served["private"], "voting": _public_voting(served["voting"]),
+                "tallies": voting.get("tallies"), "done_count": served["done_count"], "done": served["done"],
+                "reflection": served["reflection"], "mine": voting.get("mine", {}), "left": voting.get("left")}
+    seen = {key: phone.view.get(key) for key in expected}
+    seen["tallies"] = seen["tallies"] or None
+    seen["cards"] = {int(k): v for k, v in (seen["cards"] or {}).items()}
+    return [f"phone {phone.n}: its {whose} `{key}` differs from the server's" for key in expected
+            if seen[key] != expected[key]]
+
+
+@dataclass
+class ChurnLog:
+    """The churn stage as the phones saw it: answers by request and status, latencies, rounds, what went wrong."""
+
+    statuses: Counter = field(default_factory=Counter)  # "vote 409", "note 422", "board 200", "events 200", …
+    latencies: list[float] = field(default_factory=list)  # seconds: request sent → answer read (stream: → board)
+    rounds: list[float] = field(default_factory=list)  # seconds per round, the warm-up round first
+    problems: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {"statuses": dict(self.statuses), "latencies": self.latencies, "rounds": self.rounds,
+                "problems": self.problems}
+
+    @classmethod
+    def from_json(cls, data: dict) -> ChurnLog:
+        return cls(statuses=Counter(data["statuses"]), latencies=data["latencies"], rounds=data["rounds"],
+                   problems=data["problems"])
+
+
+async def churn(crowd: list[Phone], log: ChurnLog) -> None:
+    """One round of the churn stage: every phone at once."""
+    start = time.perf_counter()
+    outcomes = await asyncio.gather(*(p.churn_round(log) for p in crowd), return_exceptions=True)
+    log.problems += [f"churn: {type(o).__name__}: {o}" for o in outcomes if isinstance(o, BaseException)]
+    log.rounds.append(time.perf_counter() - start)
+
+
 # -- the phones' process -----------------------------------------------------------------------------------------
 async def phones_main(config: dict) -> None:
     """The child process: the phones act until the session's end, say so, wait for "end" on stdin, check that every
-    stream ended on the board the server sends that phone (`GET …/board`), then print the ledger as one JSON line."""
+    stream ended on the board the server sends that phone (`GET …/board`); then, with --churn-rounds, one warm-up
+    round of the churn and "warm", then each round and "round", each followed by a wait for a line; then the ledger
+    as one JSON line. The parent measures its memory at rest while this process waits."""
     clock = Clock(config["seconds"], config["start"])
     ledger = Ledger()
     rng = random.Random(config["seed"])
@@ -417,9 +609,13 @@ async def phones_main(config: dict) -> None:
     crashed = [f"{type(o).__name__}: {o}" for o in await asyncio.gather(*(p.act(SIM_MINUTES) for p in crowd),
                                                                         return_exceptions=True)
                if isinstance(o, BaseException)]
-    print(json.dumps({"acted": True}), flush=True)
-    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)  # the facilitator's last change
     loop = asyncio.get_running_loop()
+
+    async def say_and_wait(what: str) -> None:
+        print(json.dumps({what: True}), flush=True)
+        await loop.run_in_executor(None, sys.stdin.readline)
+
+    await say_and_wait("acted")  # the parent answers after the facilitator's last change
     deadline = loop.time() + 60
     while loop.time() < deadline and not all(_ended(p) for p in crowd):
         await asyncio.sleep(0.05)
@@ -428,26 +624,23 @@ async def phones_main(config: dict) -> None:
         if not _ended(p):
             problems.append(f"phone {p.n}: its stream never showed the end of the session")
             continue
-        params = {"participant": p.participant, **({"group": str(p.body_group)} if p.body_group else {})}
-        async with p.http.get(f"{p.api}/board", params=params) as resp:
+        async with p.http.get(f"{p.api}/board", params=p.query()) as resp:
             served = await resp.json()
-        voting = served["voting"] or {}
-        expected = {"cards": {c["id"]: c for c in served["cards"]}, "phase": served["phase"],
-                    "private": served["private"], "voting": _public_voting(served["voting"]),
-                    "tallies": voting.get("tallies"), "done_count": served["done_count"], "done": served["done"],
-                    "reflection": served["reflection"], "mine": voting.get("mine", {}), "left": voting.get("left")}
-        seen = {key: p.view.get(key) for key in expected}
-        seen["tallies"] = seen["tallies"] or None
-        seen["cards"] = {int(k): v for k, v in (seen["cards"] or {}).items()}
-        problems += [f"phone {p.n}: its `{key}` differs from the server's" for key in expected
-                     if seen[key] != expected[key]]
+        problems += board_differences(p, served)
     boards = [p.view.get("cards") for p in crowd if p.view]
     if any(cards != boards[0] for cards in boards):
         problems.append("the phones' boards are not all the same")
+    log = ChurnLog()
+    if config["churn_rounds"] > 0:
+        await churn(crowd, log)  # warm-up: what the first round allocates once (caches, buffers) is not a leak
+        await say_and_wait("warm")
+        for _ in range(config["churn_rounds"]):
+            await churn(crowd, log)
+            await say_and_wait("round")
     for p in crowd:
         await p.close()
     print(json.dumps({"ledger": ledger.to_json(), "board_problems": problems, "crashed": crashed,
-                      "boards_checked": len(crowd)}), flush=True)
+                      "boards_checked": len(crowd), "churn": log.to_json()}), flush=True)
 
 
 # -- the run -----------------------------------------------------------------------------------------------------
@@ -456,6 +649,8 @@ class Window:
     start: int
     rss: int  # the server's process
     blocks: int  # the server's process: memory blocks Python has allocated and not freed (live objects)
+    content: int  # the server's process: bytes held by the session's content (content_size, an estimate)
+    malloc_free: int | None  # the server's process: glibc's free space (malloc_free_bytes)
     phones_rss: int  # the phones' process
     file_bytes: int
     cards: int
@@ -485,6 +680,28 @@ class Result:
     board_problems: list[str]  # empty: every phone's stream ended on the server's board
     crashed: list[str]
     file_bytes: int
+    walk_seconds: float = 0.0  # the longest content_size walk of the windows (it runs in the server's loop)
+    walk_objects: int = 0  # objects the last walk visited
+    reveals: list[tuple[float, int]] = field(default_factory=list)  # (minute, cards the reveal's event changed)
+    churn_rounds: int = 0
+    churn_before: Quiet | None = None  # after the warm-up round
+    churn_after: Quiet | None = None
+    churn_at_rest: list[Quiet] = field(default_factory=list)  # after each round; the last is churn_after
+    churn: ChurnLog = field(default_factory=ChurnLog)
+
+
+@dataclass
+class Quiet:
+    """The server's process at rest (every phone's stream open, no request in flight), after a collection."""
+
+    rss: int
+    blocks: int  # sys.getallocatedblocks()
+    objects: int  # len(gc.get_objects()): the objects the collector tracks (containers)
+    content: int
+    malloc_free: int | None
+    events: int
+    cards: int
+    streams: int
 
 
 def rss_of(pid: int) -> int:
@@ -494,11 +711,27 @@ def rss_of(pid: int) -> int:
         return 0
 
 
+async def quiet(hub: Hub, app: aiohttp.web_app.Application, phones: int) -> Quiet:
+    """Wait until every phone has exactly its one stream open (a stream a phone closed ends on the server's next
+    poll, within `poll_seconds`) and a little more, collect, then measure."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 15
+    while len(app[STREAMS]) != phones and loop.time() < deadline:
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.5)
+    gc.collect()
+    rss, blocks, free = rss_bytes(), sys.getallocatedblocks(), malloc_free_bytes()
+    objects = len(gc.get_objects())  # after the others: the list it makes is freed into malloc's heap
+    return Quiet(rss=rss, blocks=blocks, objects=objects, content=content_size(hub)[0], malloc_free=free,
+                 events=len(hub.events), cards=len(hub.session.cards), streams=len(app[STREAMS]))
+
+
 async def run_soak(folder: Path, *, phones: int = 100, seconds: float = 240.0, seed: int = 1,
-                   reconnect: float | None = None, first_address: int = 2,
+                   reconnect: float | None = None, first_address: int = 2, churn_rounds: int = 10,
                    progress: Callable[[str], None] | None = None) -> Result:
     """The whole soak: the hub, the server and the facilitator in this process (and loop), the phones in a child
-    process (so this process's memory is the server's alone). Returns the windows, the ledger and the checks."""
+    process (so this process's memory is the server's alone), then the churn stage (`churn_rounds` rounds after a
+    warm-up; 0: none). Returns the windows, the ledger, the churn's measurements and the checks."""
     say = progress or (lambda _: None)
     folder.mkdir(parents=True, exist_ok=True)
     hub = new_session(SessionFolder(folder), "Soak: short breaks review", "What would make short breaks work?",
@@ -509,12 +742,15 @@ async def run_soak(folder: Path, *, phones: int = 100, seconds: float = 240.0, s
     errors: Counter = Counter()
     windows: list[Window] = []
     done_script: list[tuple[float, str]] = []
+    reveals: list[tuple[float, int]] = []
+    walks: list[tuple[float, int]] = []  # (seconds, objects) of each window's content walk
     gc.collect()
     rss_start, blocks_start = rss_bytes(), sys.getallocatedblocks()
     clock = Clock(seconds, time.monotonic() + 2.0)  # the child starts in well under 2 s
     config = {"base": f"http://127.0.0.1:{server.port}", "tokens": dict(hub.session.meta.tokens),
               "groups": sorted(hub.session.groups), "seconds": seconds, "start": clock.start, "seed": seed,
-              "reconnect": reconnect, "first_address": first_address, "phones": phones}
+              "reconnect": reconnect, "first_address": first_address, "phones": phones,
+              "churn_rounds": churn_rounds}
     child = await asyncio.create_subprocess_exec(sys.executable, str(Path(__file__).resolve()), "--phones-child",
                                                  json.dumps(config), stdin=asyncio.subprocess.PIPE,
                                                  stdout=asyncio.subprocess.PIPE, limit=256 * 2**20)
@@ -524,7 +760,9 @@ async def run_soak(folder: Path, *, phones: int = 100, seconds: float = 240.0, s
             await clock.until(minute)
             for command in commands(hub):
                 try:
-                    hub.apply(command)
+                    event = hub.apply(command)
+                    if isinstance(command, RevealNotes):
+                        reveals.append((minute, len(event.patch.get("cards", {}))))
                 except CoprodError as exc:  # the script asked for what already is: say so in the report
                     errors[f"facilitator {type(command).__name__}: {exc}"] += 1
             done_script.append((minute, what))
@@ -533,16 +771,35 @@ async def run_soak(folder: Path, *, phones: int = 100, seconds: float = 240.0, s
     async def sampler() -> None:
         for w in range(SIM_MINUTES // WINDOW):
             await clock.until((w + 1) * WINDOW - 0.02)  # just before the facilitator's change at that minute
-            windows.append(Window(start=w * WINDOW, rss=rss_bytes(), blocks=sys.getallocatedblocks(),
+            rss, blocks, free = rss_bytes(), sys.getallocatedblocks(), malloc_free_bytes()
+            walk = time.perf_counter()
+            content, objects = content_size(hub)  # no await between: the session is the one RSS was read with
+            walks.append((time.perf_counter() - walk, objects))
+            windows.append(Window(start=w * WINDOW, rss=rss, blocks=blocks, content=content, malloc_free=free,
                                   phones_rss=rss_of(child.pid),
                                   file_bytes=path.stat().st_size, cards=len(hub.session.cards),
                                   events=len(hub.events), streams=len(app[STREAMS])))
-            say(f"  window {w * WINDOW:>3}–{(w + 1) * WINDOW} min: server RSS {windows[-1].rss / 2**20:.1f} MB, "
-                f"phones {windows[-1].phones_rss / 2**20:.1f} MB, {windows[-1].cards} cards, "
-                f"{windows[-1].streams} streams")
+            say(f"  window {w * WINDOW:>3}–{(w + 1) * WINDOW} min: server RSS {rss / 2**20:.1f} MB, content "
+                f"{content / 2**20:.1f} MB, phones {windows[-1].phones_rss / 2**20:.1f} MB, {windows[-1].cards} "
+                f"cards, {windows[-1].streams} streams")
 
     crashed: list[str] = []
     final_line = b""
+    churn_before = churn_after = None
+    churn_rounds_at_rest: list[Quiet] = []  # after each round
+
+    async def told(what: str) -> bool:
+        """Read the child's next line; whether it is {what: true}."""
+        try:
+            line = await asyncio.wait_for(child.stdout.readline(), timeout=300)
+        except asyncio.TimeoutError:
+            line = b""
+        return bool(json.loads(line or b"{}").get(what))
+
+    async def tell(what: bytes) -> None:
+        child.stdin.write(what + b"\n")
+        await child.stdin.drain()
+
     try:
         wall = time.perf_counter()
         steering, sampling = asyncio.create_task(facilitator()), asyncio.create_task(sampler())
@@ -556,9 +813,26 @@ async def run_soak(folder: Path, *, phones: int = 100, seconds: float = 240.0, s
         wall = time.perf_counter() - wall
         if json.loads(acted or "{}").get("acted"):
             hub.apply(StartTimer(seconds=60, label=END_LABEL))  # the last change: every stream must carry it
-            child.stdin.write(b"end\n")
-            await child.stdin.drain()
-            final_line = await asyncio.wait_for(child.stdout.readline(), timeout=300)  # read after the last sample
+            await tell(b"end")
+            if churn_rounds > 0:
+                if await told("warm"):
+                    churn_before = await quiet(hub, app, phones)
+                    say(f"  churn: after the warm-up, RSS {mb(churn_before.rss)} MB, {churn_before.blocks:,} blocks")
+                    await tell(b"go on")
+                    while len(churn_rounds_at_rest) < churn_rounds and await told("round"):
+                        churn_rounds_at_rest.append(await quiet(hub, app, phones))
+                        say(f"  churn: round {len(churn_rounds_at_rest)}, RSS {mb(churn_rounds_at_rest[-1].rss)} MB, "
+                            f"{churn_rounds_at_rest[-1].blocks:,} blocks")
+                        await tell(b"go on")
+                if len(churn_rounds_at_rest) == churn_rounds:
+                    churn_after = churn_rounds_at_rest[-1]
+                else:
+                    crashed.append("the churn stage did not finish")
+            while True:  # the ledger's line; a stage's line not waited for above is answered so the child goes on
+                final_line = await asyncio.wait_for(child.stdout.readline(), timeout=300)
+                if not final_line or "ledger" in json.loads(final_line):
+                    break
+                await tell(b"go on")
         else:
             crashed.append("the phones' process stopped before the end of the session")
     finally:
@@ -597,7 +871,11 @@ async def run_soak(folder: Path, *, phones: int = 100, seconds: float = 240.0, s
                   rss_end=rss_end, blocks_end=blocks_end, windows=windows,
                   ledger=ledger, file_check=problems, file_summary=summary,
                   boards_checked=final.get("boards_checked", 0), board_problems=final.get("board_problems", []),
-                  crashed=crashed + final.get("crashed", []), file_bytes=path.stat().st_size)
+                  crashed=crashed + final.get("crashed", []), file_bytes=path.stat().st_size,
+                  walk_seconds=max((t for t, _ in walks), default=0.0), walk_objects=walks[-1][1] if walks else 0,
+                  reveals=reveals, churn_rounds=churn_rounds, churn_before=churn_before, churn_after=churn_after,
+                  churn_at_rest=churn_rounds_at_rest,
+                  churn=ChurnLog.from_json(final["churn"]) if final.get("churn") else ChurnLog())
 
 
 def _ended(phone: Phone) -> bool:
@@ -673,19 +951,59 @@ def mb(n: int) -> str:
     return f"{n / 2**20:.1f}"
 
 
+def mb_or_dash(n: int | None) -> str:
+    return "—" if n is None else mb(n)
+
+
 def table(result: Result) -> str:
-    lines = ["| simulated minutes | the facilitator | requests (notes · votes · done · answers) | p50 ms | p99 ms "
-             "| max ms | not 2xx | streams open · reconnects | server RSS MB · live blocks (k) | phones' RSS MB "
-             "| file MB · cards |", "|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|"]
+    lines = [("| simulated minutes | the facilitator | requests (notes · votes · done · answers) | p50 ms | p99 ms "
+              "| max ms | not 2xx | streams open · reconnects | server RSS MB · live blocks (k) | content MB "
+              "| RSS − content MB | malloc free MB | phones' RSS MB | file MB · cards |"),
+             "|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
     for w in result.windows:
         r = w.requests
         other = ", ".join(f"{s}: {n}" for s, n in sorted(w.statuses.items()) if not 200 <= s < 300) or "—"
         lines.append(f"| {w.start}–{w.start + WINDOW} | {'; '.join(w.script) or ''} | "
                      f"{r['note']} · {r['vote']} · {r['done']} · {r['answer']} | {ms(pct(w.latencies, 50))} | "
                      f"{ms(pct(w.latencies, 99))} | {ms(pct(w.latencies, 100))} | {other} | {w.streams} · "
-                     f"{w.reconnects} | {mb(w.rss)} · {w.blocks / 1000:,.0f} | {mb(w.phones_rss)} | "
+                     f"{w.reconnects} | {mb(w.rss)} · {w.blocks / 1000:,.0f} | {mb(w.content)} | "
+                     f"{mb(w.rss - w.content)} | {mb_or_dash(w.malloc_free)} | {mb(w.phones_rss)} | "
                      f"{w.file_bytes / 2**20:.2f} · {w.cards:,} |")
     return "\n".join(lines)
+
+
+def net_memory(result: Result) -> tuple[float, bool] | None:
+    """The spread (max − min, MB) of RSS − content over the windows after the first, and whether it is flat."""
+    net = [(w.rss - w.content) / 2**20 for w in result.windows[1:]]
+    if not net:
+        return None
+    spread = max(net) - min(net)
+    return spread, spread <= FLAT_MB
+
+
+def _net_parts(result: Result) -> str:
+    """Where RSS − content went over the windows after the first: glibc's free space, and the rest (not a verdict:
+    the bound above is on RSS − content)."""
+    ws = result.windows[1:]
+    if len(ws) < 2 or any(w.malloc_free is None for w in ws):
+        return ""
+    a, b = ws[0], ws[-1]
+    rest = [(w.rss - w.content - w.malloc_free) / 2**20 for w in ws]
+    return (f" Of its change from the {a.start}–{a.start + WINDOW} window to the last "
+            f"({(b.rss - b.content - a.rss + a.content) / 2**20:+.1f} MB), glibc's free space (memory freed and "
+            f"kept by the C allocator, `mallinfo2`) accounts for {(b.malloc_free - a.malloc_free) / 2**20:+.1f} MB "
+            f"({mb(a.malloc_free)} → {mb(b.malloc_free)} MB); RSS − content − that free space spreads "
+            f"{max(rest) - min(rest):.1f} MB over the same windows.")
+
+
+def churn_verdict(result: Result) -> tuple[int, int, int, bool] | None:
+    """(requests, live blocks grown, resident bytes grown, flat) over the churn rounds after the warm-up."""
+    before, after = result.churn_before, result.churn_after
+    if before is None or after is None or result.churn_rounds < 1:
+        return None
+    requests = 4 * result.phones * result.churn_rounds  # per phone and round: stream, board, vote, note
+    blocks, rss = after.blocks - before.blocks, after.rss - before.rss
+    return requests, blocks, rss, blocks < CHURN_BLOCKS_PER_REQUEST * requests and rss <= CHURN_RSS_MB * 2**20
 
 
 def verdicts(result: Result) -> list[str]:
@@ -695,6 +1013,7 @@ def verdicts(result: Result) -> list[str]:
     first, last = result.windows[0], result.windows[-1]
     grew, blocks = last.rss - first.rss, last.blocks - first.blocks
     changes = max(1, last.events - first.events)
+    content = last.content - first.content
     out = [f"Memory (the server's process: hub, phone server, streams): {mb(result.rss_start)} MB before the phones "
            f"joined, {mb(first.rss)} MB after the first {WINDOW} minutes, {mb(last.rss)} MB at the end "
            f"({grew / 2**20:+.1f} MB, {grew / changes / 1024:.1f} KB per change, while the session grew to "
@@ -702,6 +1021,22 @@ def verdicts(result: Result) -> list[str]:
            f"blocks {first.blocks / 1000:,.0f}k → {last.blocks / 1000:,.0f}k ({blocks / changes:,.0f} per change); "
            f"after the phones left, the server stopped and the hub closed: {result.blocks_end / 1000:,.0f}k blocks "
            f"({result.blocks_start / 1000:,.0f}k before the session) and {mb(result.rss_end)} MB resident."]
+    net = net_memory(result)
+    if net is not None:
+        spread, flat = net
+        values = [(w.rss - w.content) / 2**20 for w in result.windows[1:]]
+        requests = sum(len(w.latencies) for w in result.windows)
+        out.append(
+            f"Memory that is not the session's content: the content (a deep size, `content_size`) grew from "
+            f"{mb(first.content)} to {mb(last.content)} MB ({content / 2**20:+.1f} MB, "
+            f"{content / changes / 1024:.1f} KB per change; {result.walk_objects:,} objects at the end, walked in "
+            f"at most {result.walk_seconds * 1000:.0f} ms per window, in the server's loop). RSS − content: "
+            f"{mb(first.rss - first.content)} MB in the first window, then from {min(values):.1f} to "
+            f"{max(values):.1f} MB over the next {len(values)}: a spread of **{spread:.1f} MB** — "
+            f"{'**flat**' if flat else '**not flat**'} (bound: ≤ {FLAT_MB:g} MB, "
+            f"{FLAT_MB / ((first.rss - first.content) / 2**20) * 100:.0f}% of the first window's; a leak of "
+            f"{FLAT_MB * 2**20 / max(1, requests) / 1024:.1f} KB per request over this run's {requests:,} requests "
+            f"would exceed it)." + _net_parts(result))
     if p99s:
         writing = [w for w in busy if w.requests["note"] >= 100]
         trend = ""
@@ -715,6 +1050,7 @@ def verdicts(result: Result) -> list[str]:
         out.append(f"Latency: p99 per busy window (≥ 20 requests) from {min(p99s) * 1000:.1f} to "
                    f"{max(p99s) * 1000:.1f} ms; first busy window {p99s[0] * 1000:.1f} ms, last "
                    f"{p99s[-1] * 1000:.1f} ms.{trend}")
+    out.append(churn_text(result))
     out.append("Session file, reopened: " + ("OK — " + result.file_summary if not result.file_check else
                                              "FAIL — " + "; ".join(result.file_check[:5])) + ".")
     out.append("Event streams: " + (f"all {result.boards_checked} phones' streams ended on the board `GET …/board` "
@@ -728,18 +1064,100 @@ def verdicts(result: Result) -> list[str]:
     return out
 
 
-MEANING = ("What the numbers mean: the server's process holds the hub (every card and every event of the session, "
-           "kept for undo and replay, and each record's line of the file), the phone server and its 100 event "
-           "streams; the phones, each with its own copy of the board, are in the other process. Live blocks (Python's "
-           "allocated memory blocks, sampled without a collection) grow with the session's content; resident memory "
-           "also steps up at the reveals, when every stream is sent one message per revealed note at once and the "
-           "allocator keeps that high-water mark. What survives the session is the test of a leak: once the phones "
-           "have gone, the server has stopped and the hub is closed, the live blocks are back to where they started. "
-           "Latency is POST sent → answer read, and every answer is durable: each group commit rewrites and fsyncs the "
-           "whole file, so the cost of a write — and the latency — grows with the file, not with the time the session "
-           "has run. A reveal of 256 held notes or more (more than a stream's queue holds) would drop every stream at "
-           "once — the phones reconnect after the server's `retry` (3 s) and start again from a fresh `board`; the "
-           "reconnect column counts them (here the reveals held fewer).")
+def churn_text(result: Result) -> str:
+    """The churn stage's paragraph: what was sent, how it was answered, the session unchanged, memory, verdict."""
+    if result.churn_rounds < 1:
+        return "Churn: not run (--churn-rounds 0)."
+    verdict = churn_verdict(result)
+    log = result.churn
+    if verdict is None:
+        why = "; ".join(log.problems[:3]) or "no answer from the phones"
+        return f"Churn: FAIL — the stage did not finish ({why})."
+    requests, blocks, rss, flat = verdict
+    before, after = result.churn_before, result.churn_after
+    rounds, n = result.churn_rounds, result.phones
+    answers = ", ".join(f"{k}: {v:,}" for k, v in sorted(log.statuses.items()))
+    too_fast = sum(v for k, v in log.statuses.items() if k.endswith(" 429"))
+    same = before.events == after.events and before.cards == after.cards and before.content == after.content
+    objects = after.objects - before.objects
+    return (
+        f"Churn (after the {SIM_MINUTES} minutes, before the phones left): {rounds} rounds after a warm-up round; in "
+        f"each, every one of the {n} phones closed and reopened its event stream, fetched its board (`GET …/board`) "
+        f"and sent a vote "
+        f"with no round open and a note of no known kind — {requests:,} requests in {sum(log.rounds[1:]):.1f} s "
+        f"(p50 {ms(pct(log.latencies, 50))} ms, p99 {ms(pct(log.latencies, 99))} ms, warm-up round included). "
+        f"Answers, warm-up included: {answers} ({too_fast} refused for speed, 429). "
+        + ("Every reopened stream's board equal to `GET …/board`. " if not log.problems else
+           f"FAIL — {len(log.problems)} problems, e.g. {'; '.join(log.problems[:3])}. ")
+        + (f"The session did not change ({after.events:,} events, {after.cards:,} cards, content "
+           f"{mb(after.content)} MB before and after). " if same else
+           f"FAIL — the session changed: {before.events:,} → {after.events:,} events, {before.cards:,} → "
+           f"{after.cards:,} cards. ")
+        + f"The server's process at rest (every stream open, after a collection), after the warm-up → after the "
+          f"churn: resident {mb(before.rss)} → {mb(after.rss)} MB ({rss / 2**20:+.2f} MB: "
+          f"{rss / rounds / 1024:+.1f} KB per round, {rss / requests:+.0f} bytes per request); live memory blocks "
+          f"{before.blocks:,} → {after.blocks:,} ({blocks:+,}: {blocks / rounds:+,.1f} per round, "
+          f"{blocks / requests:+.3f} per request); objects the collector tracks {before.objects:,} → "
+          f"{after.objects:,} ({objects:+,})"
+        + (f"; glibc's free space {mb(before.malloc_free)} → {mb(after.malloc_free)} MB. "
+           if before.malloc_free is not None and after.malloc_free is not None else ". ")
+        + f"{'**Flat**' if flat else '**Not flat**'} (bound: fewer than one live block per "
+          f"{1 / CHURN_BLOCKS_PER_REQUEST:.0f} requests, i.e. < {CHURN_BLOCKS_PER_REQUEST * requests:,.0f}, and "
+          f"≤ {CHURN_RSS_MB:g} MB resident)." + _churn_steps(result))
+
+
+def _churn_steps(result: Result) -> str:
+    """At rest after each round: a leak grows round after round, a high-water mark steps once and stays."""
+    rest, before = result.churn_at_rest, result.churn_before
+    if len(rest) < 2 or before is None:
+        return ""
+    first, last = rest[0], rest[-1]
+    return (f" At rest after each round, resident MB: {', '.join(mb(q.rss) for q in rest)}; live blocks against "
+            f"the warm-up's: {', '.join(f'{q.blocks - before.blocks:+,}' for q in rest)}. From the end of round 1 "
+            f"to the end of round {len(rest)}: resident {(last.rss - first.rss) / 2**20:+.2f} MB, live blocks "
+            f"{last.blocks - first.blocks:+,}.")
+
+
+def meaning(result: Result) -> str:
+    """The closing paragraph; its figures are this run's."""
+    reconnects = len(result.ledger.reconnects)
+    if result.reveals:
+        each = ", ".join(f"{n:,} at minute {minute:g}" for minute, n in result.reveals)
+        bulk = all(n > BULK_CARDS for _, n in result.reveals)
+        reveal = (f"The reveals changed many notes at once ({each}) — "
+                  + (f"each more than {BULK_CARDS}, so every phone was sent one fresh `board` rather than one "
+                     f"message per note" if bulk else
+                     f"a reveal of {BULK_CARDS} notes or fewer sends one `card` message per note, a bigger one a "
+                     f"fresh `board` per phone")
+                  + f" (coprod_tui/web/feed.py); streams reconnected during the session: {reconnects} (the "
+                    f"reconnects column: a stream the server drops is reopened after its `retry`, 3 s).")
+    else:
+        reveal = f"Streams reconnected during the session: {reconnects} (the reconnects column)."
+    return (
+        "What the numbers mean: the server's process holds the session's content — every card and every event, kept "
+        "for undo and replay, the request ids a phone's retry is answered from, and each record's line of the file, "
+        "ready for the next write — and, besides, the interpreter and its libraries, the phone server and its "
+        f"{result.phones} event streams; the phones, each with its own copy of the board, are in the other process. "
+        "A session that grows cannot have flat resident memory, so the table splits it: \"content MB\" is a deep "
+        "size of the content (`content_size`: `sys.getsizeof` summed over every object reachable from it, each "
+        "counted once — an estimate, low by the allocators' own overhead), and \"RSS − content\" is the rest. The "
+        "rest also holds the allocators' free space: memory the program has freed that glibc's malloc (\"malloc "
+        "free\", from `mallinfo2`) and Python's own allocator keep for reuse instead of giving back, and whose "
+        "high-water mark follows the biggest buffers the session has needed — each group commit renders the whole "
+        "file as one string, and a bulk change sends every phone a whole board — so it grows with the session "
+        "too. Live blocks (Python's allocated memory blocks, sampled without a collection) grow with the content. "
+        "The churn is the leak test for traffic that changes nothing: the same streams, boards and refusals again "
+        "and again, measured at rest after every round; a leak grows round after round, a high-water mark steps "
+        "once and stays. An open stream keeps the board it was first sent for as long as it is open (the "
+        "`snapshot` in coprod_tui/web/sse.py), and the server sees a closed stream only at its next poll (up to "
+        "`poll_seconds`, 1 s): in the warm-up round the streams being replaced held the small boards of the "
+        "session's first minutes, from the first round on they hold whole boards, so that round's peak is higher "
+        "— the likeliest reason for the churn's one step of resident memory. What survives the session is the "
+        "last test: once the phones have gone, the server has stopped and the hub is closed, the live blocks are "
+        "back to where they started. Latency is POST sent → answer read, and every answer is durable: each group "
+        "commit rewrites and fsyncs the whole file, so the cost of a write — and the latency — grows with the "
+        "file, not with the time the session has run; each window's content walk holds the server's loop for the "
+        "time given above. " + reveal)
 
 
 def update_readme(section: str, name: str = "soak") -> Path:
@@ -756,19 +1174,23 @@ def main() -> None:
     parser.add_argument("--phones", type=int, default=100, help="simulated phones (default 100)")
     parser.add_argument("--minutes", type=float, default=4.0,
                         help="real minutes the 2-hour session is compressed into (default 4)")
+    parser.add_argument("--churn-rounds", type=int, default=10,
+                        help="rounds of the churn stage after the session, each phone reopening its stream, getting "
+                             "its board and sending two refused requests (default 10, after one warm-up; 0: none)")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     parser.add_argument("--no-readme", action="store_true", help="print only; leave bench/README.md alone")
     parser.add_argument("--phones-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phones_child:
         return asyncio.run(phones_main(json.loads(args.phones_child)))
-    if args.phones < 1 or args.minutes <= 0:
-        parser.error("--phones must be at least 1 and --minutes above 0")
+    if args.phones < 1 or args.minutes <= 0 or args.churn_rounds < 0:
+        parser.error("--phones must be at least 1, --minutes above 0 and --churn-rounds at least 0")
     source_ip(args.phones + 1)
     root = Path(tempfile.mkdtemp(prefix="coprod-bench-soak-"))
     try:
         result = asyncio.run(run_soak(root / "sessions", phones=args.phones, seconds=args.minutes * 60,
-                                      seed=args.seed, progress=lambda line: print(line, flush=True)))
+                                      seed=args.seed, churn_rounds=args.churn_rounds,
+                                      progress=lambda line: print(line, flush=True)))
     finally:
         shutil.rmtree(root, ignore_errors=True)
     command = "python bench/bench_soak.py" + "".join(f" {a}" for a in sys.argv[1:])
@@ -780,13 +1202,16 @@ def main() -> None:
              f"holding an event stream open and acting on what it shows, all in a second process; the real hub and "
              f"phone server (default limits) and the facilitator's script (applied through the hub) in this one, on "
              f"127.0.0.1; both processes on the same CPUs. One row per simulated {WINDOW} minutes; memory and file "
-             f"at the end of the window, just before the facilitator's change at that minute.")
+             f"at the end of the window, just before the facilitator's change at that minute. Then the churn stage "
+             f"({args.churn_rounds} rounds after a warm-up; below the table), then the phones leave.")
     body = "\n\n".join(WRAP.fill(v) for v in verdicts(result))
-    section = f"## soak\n\n{WRAP.fill(intro)}\n\n{table(result)}\n\n{body}\n\n{WRAP.fill(MEANING)}\n"
+    section = f"## soak\n\n{WRAP.fill(intro)}\n\n{table(result)}\n\n{body}\n\n{WRAP.fill(meaning(result))}\n"
     print(section)
     if not args.no_readme:
         print(f"written to {update_readme(section)}")
-    if result.file_check or result.board_problems or result.crashed:
+    churn = churn_verdict(result)
+    if (result.file_check or result.board_problems or result.crashed or result.churn.problems
+            or (result.churn_rounds and churn is None)):
         sys.exit(1)
 
 

@@ -213,14 +213,14 @@ def test_no_write_ever_holds_half_a_command(hub, monkeypatch):
     import coprod_tui.core.storage as storage
 
     seen: list[tuple[set, set]] = []
-    real = storage.render
+    real = storage.encode_document
 
     def capturing(lines):
         events = [json.loads(line) for line in lines["events"].values()]
         seen.append((set(lines["cards"]), {str(e["card_id"]) for e in events if "card_id" in e}))
         return real(lines)
 
-    monkeypatch.setattr(storage, "render", capturing)
+    monkeypatch.setattr(storage, "encode_document", capturing)
     for i in range(3000):
         add(hub, P, f"n{i}", source=Source.PHONE, request_id=f"r{i}")
     hub.storage.flush(30)

@@ -120,3 +120,23 @@ async def test_stopping_the_server_ends_streams_promptly(hub):
 async def test_unknown_token_stream_is_404_json(client):
     resp = await client.get(events_url("nope"))
     assert resp.status == 404 and (await resp.json())["error"]["code"] == "unknown_token"
+
+
+async def test_an_open_stream_keeps_no_copy_of_its_first_board(hub, client):
+    """Streams live for hours: found by the soak, each one used to keep the board it started with (100 phones held
+    three times the session's content). Once sent, a stream's first board is no longer in memory."""
+    import gc
+
+    for i in range(5):
+        hub.apply(AddCard(card=CardDraft(kind=Kind.PROBLEM, text=f"note {i}")))
+    streams = []
+    for _ in range(3):
+        resp = await client.get(events_url(tokens(hub)["all"]))
+        assert (await next_event(resp))[0] == "board"
+        streams.append(resp)
+    gc.collect()
+    boards = [o for o in gc.get_objects() if isinstance(o, dict) and {"session", "groups", "cards"} <= o.keys()]
+    assert boards == []
+    for resp in streams:
+        resp.close()
+    await wait_until(lambda: len(hub._listeners) == 0)

@@ -95,16 +95,19 @@ async def stream_events(request: web.Request) -> web.StreamResponse:
         if payload:
             stream.push(payload)
 
-    # Subscribe and take the snapshot with no await in between: every later change arrives through the queue.
+    # Subscribe and take the snapshot with no await in between: every later change arrives through the queue. Only
+    # its bytes are kept, until written: a stream lives for hours, and 100 phones each holding their first board
+    # would keep three times the session's content in memory.
     unsubscribe = hub.subscribe(listener)
-    snapshot = board(hub, viewer)
+    first = f"retry: {RETRY_MS}\n\n".encode("ascii") + encode("board", board(hub, viewer))
     app[STREAMS].add(stream)
     counts[key] += 1
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream; charset=utf-8",
                                            "Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
     try:
         await response.prepare(request)
-        await response.write(f"retry: {RETRY_MS}\n\n".encode("ascii") + encode("board", snapshot))
+        await response.write(first)
+        del first
         await _pump(request, response, stream)
     except ConnectionError:
         pass  # the phone went away mid-write
