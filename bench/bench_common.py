@@ -2,8 +2,8 @@
 bench/README.md.
 
 Why one place: figures mean little without the machine, and each script used to word it (and rewrite its README
-section) its own way. A script run as `python bench/bench_x.py` has bench/ on its path, so `from bench_common import`
-works without making bench/ a package.
+section) its own way. Each script puts bench/ on its path before `from bench_common import`, so the import works when
+it is run as `python bench/bench_x.py` and when a test loads it from its file, without making bench/ a package.
 """
 
 from __future__ import annotations

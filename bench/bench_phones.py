@@ -33,6 +33,7 @@ from aiohttp import web
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))  # bench_common, also when a test imports this file
 
 from bench_common import machine, update_readme  # noqa: E402
 from coprod_tui.core.hub import new_session  # noqa: E402

@@ -31,6 +31,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))  # bench_common, also when a test imports this file
 
 from bench_common import machine, update_readme  # noqa: E402
 from coprod_tui.core.model import SCHEMA_VERSION, Kind, Role  # noqa: E402

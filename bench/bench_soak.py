@@ -42,7 +42,6 @@ import argparse
 import asyncio
 import contextlib
 import ctypes
-import datetime as dt
 import enum
 import gc
 import ipaddress
@@ -50,9 +49,7 @@ import itertools
 import json
 import math
 import os
-import platform
 import random
-import re
 import shutil
 import sys
 import tempfile
@@ -69,7 +66,9 @@ import aiohttp.web_app
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))  # bench_common, also when a test imports this file
 
+from bench_common import machine, update_readme  # noqa: E402
 from coprod_tui.core.commands import Command, HideCard  # noqa: E402
 from coprod_tui.core.errors import CoprodError  # noqa: E402
 from coprod_tui.core.commands_run import (CloseVoting, HoldNotes, MergeCards, OpenVoting, RevealNotes,  # noqa: E402
@@ -86,7 +85,6 @@ WINDOW = 10  # simulated minutes per row of the table
 FLAT_MB = 5.0  # RSS − content, windows after the first: flat if max − min ≤ this
 CHURN_BLOCKS_PER_REQUEST = 0.1  # churn: flat if live blocks grow by less than one per ten requests…
 CHURN_RSS_MB = 1.0  # …and resident memory by at most this
-BULK_CARDS = 64  # coprod_tui/web/feed.py: an event changing more cards than this sends every phone one fresh board
 END_LABEL = "soak: the end"
 GROUPS = [("People who use services", "people", None), ("Carers", "carers", None),
           ("Practitioners", "practitioners", None)]
@@ -1123,14 +1121,10 @@ def meaning(result: Result) -> str:
     reconnects = len(result.ledger.reconnects)
     if result.reveals:
         each = ", ".join(f"{n:,} at minute {minute:g}" for minute, n in result.reveals)
-        bulk = all(n > BULK_CARDS for _, n in result.reveals)
-        reveal = (f"The reveals changed many notes at once ({each}) — "
-                  + (f"each more than {BULK_CARDS}, so every phone was sent one fresh `board` rather than one "
-                     f"message per note" if bulk else
-                     f"a reveal of {BULK_CARDS} notes or fewer sends one `card` message per note, a bigger one a "
-                     f"fresh `board` per phone")
-                  + f" (coprod_tui/web/feed.py); streams reconnected during the session: {reconnects} (the "
-                    f"reconnects column: a stream the server drops is reopened after its `retry`, 3 s).")
+        reveal = (f"The reveals changed many notes at once ({each}): each phone was sent one `card` message per "
+                  f"note, all of them in one write and as one item of its queue (coprod_tui/web/feed.py, sse.py), "
+                  f"so no queue overflowed; streams reconnected during the session: {reconnects} (the reconnects "
+                  f"column: a stream the server drops is reopened after its `retry`, 3 s).")
     else:
         reveal = f"Streams reconnected during the session: {reconnects} (the reconnects column)."
     return (
@@ -1143,30 +1137,17 @@ def meaning(result: Result) -> str:
         "counted once — an estimate, low by the allocators' own overhead), and \"RSS − content\" is the rest. The "
         "rest also holds the allocators' free space: memory the program has freed that glibc's malloc (\"malloc "
         "free\", from `mallinfo2`) and Python's own allocator keep for reuse instead of giving back, and whose "
-        "high-water mark follows the biggest buffers the session has needed — each group commit renders the whole "
-        "file as one string, and a bulk change sends every phone a whole board — so it grows with the session "
-        "too. Live blocks (Python's allocated memory blocks, sampled without a collection) grow with the content. "
-        "The churn is the leak test for traffic that changes nothing: the same streams, boards and refusals again "
-        "and again, measured at rest after every round; a leak grows round after round, a high-water mark steps "
-        "once and stays. An open stream keeps the board it was first sent for as long as it is open (the "
-        "`snapshot` in coprod_tui/web/sse.py), and the server sees a closed stream only at its next poll (up to "
-        "`poll_seconds`, 1 s): in the warm-up round the streams being replaced held the small boards of the "
-        "session's first minutes, from the first round on they hold whole boards, so that round's peak is higher "
-        "— the likeliest reason for the churn's one step of resident memory. What survives the session is the "
-        "last test: once the phones have gone, the server has stopped and the hub is closed, the live blocks are "
-        "back to where they started. Latency is POST sent → answer read, and every answer is durable: each group "
+        "high-water mark follows the biggest buffers the session has needed, so it grows with the session too (the "
+        "file is written in 64 KiB pieces and boards are encoded once per kind of phone to keep those buffers "
+        "small). Live blocks (Python's allocated memory blocks, sampled without a collection) grow with the "
+        "content. The churn is the leak test for traffic that changes nothing: the same streams, boards and "
+        "refusals again and again, measured at rest after every round; a leak grows round after round, a "
+        "high-water mark steps once and stays. What survives the session is the last test: once the phones have "
+        "gone, the server has stopped and the hub is closed, the live blocks are back to where they started. "
+        "Latency is POST sent → answer read, and every answer is durable: each group "
         "commit rewrites and fsyncs the whole file, so the cost of a write — and the latency — grows with the "
         "file, not with the time the session has run; each window's content walk holds the server's loop for the "
         "time given above. " + reveal)
-
-
-def update_readme(section: str, name: str = "soak") -> Path:
-    readme = Path(__file__).resolve().parent / "README.md"
-    text = readme.read_text("utf-8") if readme.exists() else "# Benchmarks\n"
-    old = re.compile(rf"^## {name}\n.*?(?=^## |\Z)", re.M | re.S)
-    text = old.sub(lambda _: section + "\n", text, count=1) if old.search(text) else f"{text.rstrip()}\n\n{section}"
-    readme.write_text(text.rstrip("\n") + "\n", "utf-8")
-    return readme
 
 
 def main() -> None:
@@ -1194,9 +1175,7 @@ def main() -> None:
     finally:
         shutil.rmtree(root, ignore_errors=True)
     command = "python bench/bench_soak.py" + "".join(f" {a}" for a in sys.argv[1:])
-    intro = (f"Run {dt.date.today().isoformat()}: `{command}` — {len(os.sched_getaffinity(0))} CPUs (nproc), Python "
-             f"{platform.python_version()} on {platform.system()} {platform.machine()}, aiohttp "
-             f"{aiohttp.__version__}. A 2-hour session ({SIM_MINUTES} simulated minutes) in "
+    intro = (f"{machine()}: `{command}`. A 2-hour session ({SIM_MINUTES} simulated minutes) in "
              f"{args.minutes:g} real minutes ({SIM_MINUTES * 60 / (args.minutes * 60):.0f}× faster; it took "
              f"{result.wall:.0f} s), {args.phones} phones, each its own client from its own address 127.0.0.N, "
              f"holding an event stream open and acting on what it shows, all in a second process; the real hub and "
@@ -1208,7 +1187,7 @@ def main() -> None:
     section = f"## soak\n\n{WRAP.fill(intro)}\n\n{table(result)}\n\n{body}\n\n{WRAP.fill(meaning(result))}\n"
     print(section)
     if not args.no_readme:
-        print(f"written to {update_readme(section)}")
+        print(f"written to {update_readme(section, 'soak')}")
     churn = churn_verdict(result)
     if (result.file_check or result.board_problems or result.crashed or result.churn.problems
             or (result.churn_rounds and churn is None)):

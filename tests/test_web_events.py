@@ -124,7 +124,8 @@ async def test_unknown_token_stream_is_404_json(client):
 
 async def test_an_open_stream_keeps_no_copy_of_its_first_board(hub, client):
     """Streams live for hours: found by the soak, each one used to keep the board it started with (100 phones held
-    three times the session's content). Once sent, a stream's first board is no longer in memory."""
+    three times the session's content). Once sent, a stream's first board is no longer in memory: what remains is
+    the one shared board the phone server keeps for the current state (boards.BoardCache), whatever the phones."""
     import gc
 
     for i in range(5):
@@ -135,8 +136,9 @@ async def test_an_open_stream_keeps_no_copy_of_its_first_board(hub, client):
         assert (await next_event(resp))[0] == "board"
         streams.append(resp)
     gc.collect()
-    boards = [o for o in gc.get_objects() if isinstance(o, dict) and {"session", "groups", "cards"} <= o.keys()]
-    assert boards == []
+    boards = [o for o in gc.get_objects() if isinstance(o, dict) and isinstance(o.get("cards"), list)
+              and len(o["cards"]) == 5 and "session" in o]
+    assert len(boards) == 1
     for resp in streams:
         resp.close()
     await wait_until(lambda: len(hub._listeners) == 0)

@@ -11,7 +11,7 @@ from coprod_tui.core.commands import EditSession, HideCard
 from coprod_tui.core.commands_run import (EndBreakout, HoldNotes, MarkDone, MergeCards, OpenVoting, PickCard,
                                           RevealNotes, RevealVotes, SetPhase, StartBreakout, StartTimer, StopTimer)
 from coprod_tui.core.model import Kind
-from coprod_tui.web import feed, views
+from coprod_tui.web import boards, feed, views
 from run_support import P1, P2, P3, add, get_board, mark_done, post, vote
 from web_support import next_event, note, tokens, wait_until
 
@@ -244,7 +244,7 @@ async def test_a_breakout_board_is_built_once_per_group_not_once_per_writer(hub,
         built.append((viewer.group, viewer.participant))
         return real(hub_, viewer)
 
-    monkeypatch.setattr(feed, "shared_board", counting)
+    monkeypatch.setattr(boards, "shared_board", counting)
     hub.apply(StartBreakout())
     for (who, group), stream in zip(phones, streams.values()):
         name, fresh = await next_event(stream)

@@ -39,7 +39,7 @@ from .reflection_page import Answers, new_participant, reflection_section
 from .sse import end_streams, stream_events
 from .state import (FEED, HUB, LIMITER, MAX_BODY_BYTES, PUBLIC_URL, SETTINGS, STREAM_COUNTS, STREAMS,
                     TAP_LIMITER, WebSettings)
-from .views import board, in_reflection, members_index, public_card, public_phase
+from .views import in_reflection, members_index, public_card, public_phase
 
 STATIC_DIR = Path(__file__).parent / "static"
 _STATIC_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\.(?:css|js|svg|png|ico|woff2)")
@@ -98,7 +98,8 @@ async def post_note(request: web.Request) -> web.Response:
 
 async def get_board(request: web.Request) -> web.Response:
     hub, target, _ = join_request(request)
-    return web.json_response(board(hub, viewer_from_query(request, hub, target)))
+    body = request.app[FEED].boards.json(viewer_from_query(request, hub, target))
+    return web.Response(body=body, content_type="application/json")
 
 
 def _context(request: web.Request, hub: Hub, target: int | None, token: str) -> PageContext:

@@ -2,8 +2,8 @@
 
 Why a module of its own: views.py says *what* a phone may see; this says what an event *changes* for each phone and
 puts it on the wire. A room of 100 phones hears every event, so everything that is the same for many phones — the
-plan of who may see each changed card, the shared messages, their JSON, a fresh board's cards — is worked out and
-encoded once per event, and each phone's part is a filter plus the few bytes that are its own (its dots, "done",
+plan of who may see each changed card, the shared messages, their JSON, a fresh board's cards (boards.py) — is worked
+out and encoded once per event, and each phone's part is a filter plus the few bytes that are its own (its dots, "done",
 self-reflection).
 
 All the messages one event sends a phone go into its queue as one item (sse.py): revealing 300 notes written in
@@ -13,24 +13,20 @@ queue, and the phone draws its lists once for all of them (phone.js).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from ..core.commands import Event
 from ..core.errors import NotFound
 from ..core.hub import Hub
-from .views import (EVERYONE, RUN_FIELDS, Audience, Message, Viewer, shared_board, audience, members_index, mine,
-                    personal_part, public_card, public_session, run_state, tallies)
+from .boards import BoardCache, dumps
+from .views import (EVERYONE, RUN_FIELDS, Audience, Message, Viewer, audience, members_index, mine, public_card,
+                    public_session, run_state, tallies)
 
 
 def encode(name: str, data: dict[str, Any]) -> bytes:
     """One SSE message. JSON is ASCII-escaped, so `data:` is always one line whatever the note holds."""
-    return f"event: {name}\ndata: {_json(data)}\n\n".encode("ascii")
-
-
-def _json(data: dict[str, Any]) -> str:
-    return json.dumps(data, separators=(",", ":"))
+    return f"event: {name}\ndata: {dumps(data)}\n\n".encode("ascii")
 
 
 class Outgoing:
@@ -100,9 +96,9 @@ class PublicFeed:
 
     `payload(event, viewer)` (the bytes for one phone's stream) and `messages(event, viewer)` (the same as data) are
     called by every stream's listener, one after another for the same event: the plan (who may see each changed
-    card, the shared messages and their bytes) is cached by event, and so are the boards built for a breakout or a
-    group change (by the only things they depend on: the group, and the writer when it wrote notes its group's board
-    leaves out). Whether a particular stream's token still works is checked per stream, and only when an event
+    card, the shared messages and their bytes) is cached by event; the fresh boards a breakout or a change of groups
+    sends come from `boards` (boards.BoardCache, also the phone server's GET …/board and first stream message).
+    Whether a particular stream's token still works is checked per stream, and only when an event
     touched tokens or groups.
     """
 
@@ -110,16 +106,13 @@ class PublicFeed:
         self.hub = hub
         self._event: Event | None = None
         self._plan = _Plan()
-        self._boards: dict[tuple[int | None, str | None], tuple[dict[str, Any], bytes]] = {}
-        self._special: dict[str, set[Audience]] = {}
-        self._totals: dict[str, int] | None = None
+        self.boards = BoardCache(hub)
 
     def messages(self, event: Event, viewer: Viewer = EVERYONE) -> list[Message]:
         """What `event` sends this phone, as (name, data) pairs."""
         plan = self._plan_for(event)
         if plan.board:
-            shared, _ = self._shared_for(viewer)
-            return [("board", {**shared, **personal_part(self.hub, viewer, self._totals)})]
+            return [("board", self.boards.data(viewer))]
         out = [o.message for o in self._outgoing(plan, viewer)]
         if self._wants_mine(plan, viewer):
             out.append(("mine", mine(self.hub, viewer)))
@@ -129,10 +122,7 @@ class PublicFeed:
         """What `event` sends this phone, as the bytes of its event stream (b"" when nothing)."""
         plan = self._plan_for(event)
         if plan.board:
-            _, prefix = self._shared_for(viewer)
-            personal = _json(personal_part(self.hub, viewer, self._totals))
-            # The shared part's JSON without its closing brace, then this phone's fields: one object, encoded once.
-            return prefix + personal[1:].encode("ascii") + b"\n\n"
+            return b"event: board\ndata: " + self.boards.json(viewer) + b"\n\n"
         parts = [o.wire for o in self._outgoing(plan, viewer)]
         if self._wants_mine(plan, viewer):
             parts.append(encode("mine", mine(self.hub, viewer)))
@@ -152,34 +142,7 @@ class PublicFeed:
         if self._event is not event:
             self._plan = self._make_plan(event)
             self._event = event
-            self._boards = {}
         return self._plan
-
-    def _shared_for(self, viewer: Viewer) -> tuple[dict[str, Any], bytes]:
-        """The shared part of this phone's fresh board (without `voting`, which is personal) and the start of its
-        SSE message up to the JSON's closing brace, built once per kind of phone for the current event."""
-        hub = self.hub
-        breakout = hub.session.meta.breakout
-        if not self._boards:  # first phone for this event: the notes not every phone sees, by writer; totals
-            special: dict[str, set[Audience]] = {}
-            for card in hub.session.cards.values():
-                if card.participant:
-                    seen = audience(card.to_record(), breakout)
-                    if not seen.everyone:
-                        special.setdefault(card.participant, set()).add(seen)
-            self._special = special
-            self._totals = tallies(hub)
-        group = viewer.group if breakout else None
-        # A phone shares its group's board unless it wrote a note that board leaves out (held, or in another group).
-        own = viewer.participant is not None and any(
-            seen.group is None or seen.group != group for seen in self._special.get(viewer.participant, ()))
-        key = (group, viewer.participant if own else None)
-        cached = self._boards.get(key)
-        if cached is None:
-            shared = shared_board(hub, viewer)
-            shared.pop("voting", None)
-            cached = self._boards[key] = (shared, f"event: board\ndata: {_json(shared)[:-1]},".encode("ascii"))
-        return cached
 
     def _make_plan(self, event: Event) -> _Plan:
         hub = self.hub

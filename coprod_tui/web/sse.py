@@ -24,7 +24,7 @@ from .errors import ApiError
 from .feed import encode
 from .fields import viewer_from_query
 from .state import FEED, HUB, SETTINGS, STREAM_COUNTS, STREAMS
-from .views import UNKNOWN_LINK, board, join
+from .views import UNKNOWN_LINK, join
 
 RETRY_MS = 3000
 
@@ -99,7 +99,7 @@ async def stream_events(request: web.Request) -> web.StreamResponse:
     # its bytes are kept, until written: a stream lives for hours, and 100 phones each holding their first board
     # would keep three times the session's content in memory.
     unsubscribe = hub.subscribe(listener)
-    first = f"retry: {RETRY_MS}\n\n".encode("ascii") + encode("board", board(hub, viewer))
+    first = f"retry: {RETRY_MS}\n\nevent: board\ndata: ".encode("ascii") + feed.boards.json(viewer) + b"\n\n"
     app[STREAMS].add(stream)
     counts[key] += 1
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream; charset=utf-8",
