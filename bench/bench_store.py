@@ -29,6 +29,7 @@ import shutil
 import statistics
 import sys
 import tempfile
+import textwrap
 import time
 from pathlib import Path
 
@@ -184,12 +185,13 @@ def main() -> None:
     basis = "total time" if complete else f"per-insert cost (naive stopped after {done_c} of {args.n})"
 
     where = f"{machine()}, temp files on {filesystem_of(root)}"
+    intro = textwrap.fill(f"{where}: `python bench/bench_store.py --n {args.n}`.", 118)
     d_table = "\n".join(f"| {cards:,} | {mb:.2f} MB | {ms:.2f} ms | {ms / d_rows[0][2]:.2f}× |"
                         for cards, mb, ms in d_rows)
     naive_label = f"(c) stock TinyDB `insert`, {done_c:,} cards" + ("" if complete else " (stopped at the budget)")
     section = f"""## store
 
-{where}: `python bench/bench_store.py --n {args.n}`.
+{intro}
 
 | case | total | per insert |
 |---|---:|---:|
