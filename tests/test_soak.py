@@ -25,7 +25,7 @@ CHURN_ROUNDS = 2
 def load_bench():
     spec = importlib.util.spec_from_file_location("bench_soak", BENCH)
     module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up there
+    sys.modules[spec.name] = module  # as an import would: dataclasses and pickles look modules up there
     spec.loader.exec_module(module)
     return module
 
