@@ -404,3 +404,43 @@ def test_every_change_updates_the_session_time(hub):
     event = hub.apply(AddGroup(name="x", role="other"))
     assert hub.session.meta.updated == event.at != before
     assert file_doc(hub)["meta"]["1"]["updated"] == event.at
+
+
+def test_a_new_card_goes_last_in_its_column_whatever_happened_before(hub):
+    """`end_of` keeps each column's highest order as cards change instead of scanning every card (a burst of notes
+    was quadratic): after any mix of adds, imports, moves, swaps, deletes, undos and redos it must still equal the
+    plain definition."""
+    import random
+
+    from coprod_tui.core.commands import ImportCards, MoveCard, Redo, SwapCards, Undo
+    from coprod_tui.core.model import Kind
+
+    rng = random.Random(7)
+    kinds = list(Kind)
+    for step in range(400):
+        ids = list(hub.session.cards)
+        choice = rng.random()
+        try:
+            if choice < 0.3 or not ids:
+                hub.apply(AddCard(card=CardDraft(kind=rng.choice(kinds), text=f"card {step}")))
+            elif choice < 0.35:
+                hub.apply(ImportCards(cards=tuple(CardDraft(kind=rng.choice(kinds), text=f"imported {step}.{i}")
+                                                  for i in range(3))))
+            elif choice < 0.5:
+                hub.apply(MoveCard(card_id=rng.choice(ids), kind=rng.choice(kinds)))
+            elif choice < 0.6:
+                card = hub.session.cards[rng.choice(ids)]
+                column = [c.id for c in hub.session.column(card.kind)]
+                if len(column) > 1:
+                    hub.apply(SwapCards(card_id=card.id, other_id=rng.choice([i for i in column if i != card.id])))
+            elif choice < 0.75:
+                hub.apply(DeleteCard(card_id=rng.choice(ids)))
+            elif choice < 0.9:
+                hub.apply(Undo())
+            else:
+                hub.apply(Redo())
+        except (NotFound, ValidationError):
+            pass  # nothing to undo / redo: refused, nothing changed
+        for kind in kinds:
+            plain = max((c.order for c in hub.session.cards.values() if c.kind is kind), default=0.0) + 1.0
+            assert hub.end_of(kind) == plain, (step, kind)

@@ -23,6 +23,13 @@ def test_strip_controls_drops_lone_surrogates():
     assert T.strip_controls("\ud83d\ude00") == ""
 
 
+
+def test_strip_controls_drops_exactly_the_control_and_surrogate_categories():
+    """The fast regular expression against Unicode's own categories, over every code point there is."""
+    every = "".join(chr(cp) for cp in range(0x110000))
+    kept = "".join(ch for ch in every if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs"))
+    assert T.strip_controls(every) == kept
+
 def test_strip_controls_keeps_format_characters_and_marks():
     text = "a\u200bb\u200dc\ufeffd \u202eevil\u202c e\u0301 👩‍👩‍👧 مرحبا"
     assert T.strip_controls(text) == text

@@ -84,6 +84,7 @@ class Hub:
         for event in self._events:
             self._track(event)
         self._listeners: list[Listener] = []
+        self._ends: dict[str, float] | None = None  # column (kind value) → the highest card order; None: work it out
 
     # -- reading ------------------------------------------------------------------------------------------------
     @property
@@ -195,6 +196,8 @@ class Hub:
                         self.storage.put(table, key, record)
                     continue
                 models = self.session.cards if table == "cards" else self.session.groups
+                if table == "cards":
+                    self._note_order(before if forward else after, record)
                 if record is None:
                     models.pop(int(key), None)
                     self.storage.remove(table, key)
@@ -284,7 +287,28 @@ class Hub:
         )
 
     def end_of(self, kind: Kind) -> float:
-        return max((c.order for c in self.session.cards.values() if c.kind is kind), default=0.0) + 1.0
+        """The order that puts a card last in its column. Kept per column as cards change (`_note_order`), because
+        a scan of every card for each new note made a burst of notes cost quadratic time (the phone bench at
+        saturation spent an eighth of the server's time here at 3,000 notes)."""
+        if self._ends is None:
+            ends: dict[str, float] = {}
+            for card in self.session.cards.values():
+                ends[card.kind.value] = max(ends.get(card.kind.value, 0.0), card.order)
+            self._ends = ends
+        return self._ends.get(kind.value, 0.0) + 1.0
+
+    def _note_order(self, old: dict | None, new: dict | None) -> None:
+        """Keep `end_of`'s per-column maximum as one card goes from record `old` to `new` (None: absent)."""
+        if self._ends is None:
+            return
+        if old is not None and (new is None or (old.get("kind"), old.get("order")) != (new.get("kind"),
+                                                                                     new.get("order"))):
+            if old.get("order", 0.0) >= self._ends.get(old.get("kind"), 0.0):
+                self._ends = None  # the column's last card moved or went: work it out again when next asked
+                return
+        if new is not None:
+            kind, order = new.get("kind"), new.get("order", 0.0)
+            self._ends[kind] = max(self._ends.get(kind, 0.0), order)
 
 
 def open_session(folder: SessionFolder, session_id: str, *, read_only: bool = False,

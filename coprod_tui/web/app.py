@@ -80,8 +80,8 @@ async def submit(request: web.Request, target: int | None, fields: dict[str, Any
     if record is None:
         raise ApiError(409, "request_id_reused", "This request_id was used for something else: send a new one.",
                        field="request_id")
-    return {**public_card(record, members_index(hub.session)), "request_id": event.request_id}, \
-        event.seq > last_seq
+    members = members_index(hub.session) if record.get("is_cluster") else None  # a new note is never a cluster
+    return {**public_card(record, members), "request_id": event.request_id}, event.seq > last_seq
 
 
 # -- handlers --------------------------------------------------------------------------------------------------------

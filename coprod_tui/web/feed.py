@@ -153,7 +153,11 @@ class PublicFeed:
             return _Plan(board=True)
         breakout = session.meta.breakout
         rows = event.patch.get("cards", {})
-        members = members_index(session) if rows else {}  # a vote or a timer change touches no card
+        # The texts of clusters' members, only when a cluster is involved (a note or a vote touches none; the index
+        # is a pass over every card).
+        involved = any(r is not None and (r.get("is_cluster") or r.get("cluster") is not None)
+                       for pair in rows.values() for r in pair)
+        members = members_index(session) if involved else {}
         changes: list[_CardChange] = []
         clusters: set[int] = set()
         for key, (before, after) in rows.items():
