@@ -1,5 +1,5 @@
-"""What every benchmark shares: the line that says when and on what machine it ran, and writing its section of
-bench/README.md.
+"""What every benchmark shares: the line that says when and on what machine it ran, writing its section of
+bench/README.md, the loopback address each simulated phone binds, and percentiles.
 
 Why one place: figures mean little without the machine, and each script used to word it (and rewrite its README
 section) its own way. Each script puts bench/ on its path before `from bench_common import`, so the import works when
@@ -9,6 +9,8 @@ it is run as `python bench/bench_x.py` and when a test loads it from its file, w
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
+import math
 import os
 import platform
 import re
@@ -66,3 +68,18 @@ def update_readme(section: str, name: str) -> Path:
         else f"{text.rstrip()}\n\n{section}"
     README.write_text(text.rstrip("\n") + "\n", "utf-8")
     return README
+
+
+def source_ip(n: int) -> str:
+    """127.0.0.N for N ≤ 254 (then on through 127.0.1.x…); never outside 127.0.0.0/8. Each simulated phone binds
+    its own address, so the server's per-address limits see a room of phones, not one client."""
+    ip = ipaddress.ip_address("127.0.0.0") + n
+    if n < 2 or ip not in ipaddress.ip_network("127.0.0.0/8"):
+        raise ValueError(f"source address #{n} is not on loopback")
+    return str(ip)
+
+
+def pct(values: list[float], q: float) -> float:
+    """The q-th percentile by the nearest-rank method (NaN for no values)."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)] if ordered else math.nan

@@ -43,8 +43,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_phones import WRAP, a_note, check_file, ms, pct, source_ip  # noqa: E402
-from bench_common import machine, update_readme  # noqa: E402
+from bench_phones import WRAP, a_note, check_file, ms  # noqa: E402
+from bench_common import machine, pct, source_ip, update_readme  # noqa: E402
 from coprod_tui.core.hub import new_session  # noqa: E402
 from coprod_tui.core.store import SessionFolder  # noqa: E402
 from coprod_tui.web.server import start_phone_server  # noqa: E402

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import ipaddress
 import json
 import math
 import random
@@ -35,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))  # bench_common, also when a test imports this file
 
-from bench_common import machine, update_readme  # noqa: E402
+from bench_common import machine, pct, source_ip, update_readme  # noqa: E402
 from coprod_tui.core.hub import new_session  # noqa: E402
 from coprod_tui.core.store import SessionFolder  # noqa: E402
 from coprod_tui.web.limits import RateLimit  # noqa: E402
@@ -58,14 +57,6 @@ TEXTS = ["The bus stops too far from the day centre", "Nobody tells carers where
          "Lunch is at 11:30, far too early for most of us", "Could the Tuesday group meet in the library?",
          "A named contact at the council who answers the phone", "I can help run a lift-share on Tuesdays",
          "The forms are only online and my dad has no computer", "Evening sessions so working carers can come"]
-
-
-def source_ip(n: int) -> str:
-    """127.0.0.N for N ≤ 254 (then on through 127.0.1.x…); never outside 127.0.0.0/8."""
-    ip = ipaddress.ip_address("127.0.0.0") + n
-    if n < 2 or ip not in ipaddress.ip_network("127.0.0.0/8"):
-        raise ValueError(f"source address #{n} is not on loopback")
-    return str(ip)
 
 
 async def serve(kind: str, folder: str, limit: float) -> None:
@@ -244,11 +235,6 @@ def check_file(folder: Path, stored: list[tuple[int, dict]]) -> str:
         return (f"FAIL: {len(bad)} acknowledged notes missing, changed or stored twice; {twice} card ids "
                 f"acknowledged twice; {len(cards)} cards in the file for {len(stored)} acknowledgements")
     return f"OK: {len(stored)}/{len(stored)} acknowledged notes in the file exactly once, no other cards"
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)] if ordered else math.nan
 
 
 def ms(x: float) -> str:

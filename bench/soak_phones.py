@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ipaddress
 import itertools
 import json
 import random
@@ -26,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))  # its siblings, also when a test loads bench_soak.py from its file
 
+from bench_common import source_ip  # noqa: E402
 from soak_ledger import END_LABEL, SIM_MINUTES, ChurnLog, Clock, Ledger  # noqa: E402
 from coprod_tui.core.method import STATEMENTS  # noqa: E402
 
@@ -36,13 +36,6 @@ TEXTS = ["The bus stops too far from the day centre", "Nobody tells carers where
          "A named contact at the council who answers the phone", "I can help run a lift-share on Tuesdays",
          "The forms are only online and my dad has no computer", "Evening sessions so working carers can come",
          "Staff change so often nobody knows my mum", "We could host a drop-in at the community centre"]
-
-
-def source_ip(n: int) -> str:
-    ip = ipaddress.ip_address("127.0.0.0") + n
-    if n < 2 or ip not in ipaddress.ip_network("127.0.0.0/8"):
-        raise ValueError(f"source address #{n} is not on loopback")
-    return str(ip)
 
 
 class Phone:

@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))  # its siblings, also when a test loads bench_soak.py from its file
 
+from bench_common import pct  # noqa: E402
 from soak_ledger import SIM_MINUTES, ChurnLog, Ledger  # noqa: E402
 from soak_memory import Quiet  # noqa: E402
 
@@ -75,11 +76,6 @@ class Result:
 
 
 # -- the report --------------------------------------------------------------------------------------------------
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)] if ordered else math.nan
-
-
 def ms(x: float) -> str:
     return "—" if math.isnan(x) else f"{x * 1000:.1f}"
 
