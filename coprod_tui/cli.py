@@ -34,6 +34,7 @@ from .core import text as T
 from .core.commands import ImportCards, Source
 from .core.errors import CoprodError, ValidationError
 from .core.hub import Hub, new_session, open_session
+from .core.localtime import local_date
 from .core.model import Role
 from .core.store import SessionFolder, SessionSummary
 from .cli_phones import PhoneOptionError, add_server_options, check_options, cmd_qr, phone_starter
@@ -225,7 +226,7 @@ def summary_json(s: SessionSummary) -> dict:
         "programme": s.programme,
         "created": s.created,
         "updated": s.updated,
-        "date": s.updated[:10],
+        "date": local_date(s.updated),  # the local date of the last change, as the listing shows it
         "cards": s.cards,
         "groups": list(s.groups),
         "error": None,
@@ -248,8 +249,8 @@ def list_lines(summaries: Sequence[SessionSummary]) -> list[str]:
         groups = groups_text[s.id]
         if len(groups) > g_width:
             groups = groups[: g_width - 1] + "…"
-        notes = plural(s.cards, "note")
-        lines.append(f"{s.id:<{id_width}}  {s.updated[:10]:<10}  {notes:>10}  {groups:<{g_width}}  {one_line(s.title)}")
+        notes, day = plural(s.cards, "note"), local_date(s.updated)
+        lines.append(f"{s.id:<{id_width}}  {day:<10}  {notes:>10}  {groups:<{g_width}}  {one_line(s.title)}")
     return lines
 
 

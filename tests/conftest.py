@@ -6,11 +6,16 @@ so the file names, dates and cards are the same on every run (the SVG snapshots 
 
 Setup cards are added with `Source.IMPORT`: they are on the board but not on the facilitator's undo stack, so the
 first `u` in a test undoes what that test did.
+
+The whole run is pinned to UTC (below): the app shows stored times in the computer's local zone
+(core/localtime.py), and the snapshots and golden exports were made in UTC, so they must not move with the zone of
+the machine running the tests. A test that wants another zone sets it for itself (tests/tz_support.py).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -26,6 +31,9 @@ from coprod_tui.tui.app import CoprodApp, make_app
 from coprod_tui.tui.board import BoardScreen
 from coprod_tui.tui.card_list import CardList
 from coprod_tui.tui.detail import CardDetail
+
+os.environ["TZ"] = "UTC"  # before any test module is imported or any app is built; subprocesses inherit it
+time.tzset()
 
 # The web tests' `hub` and `client` fixtures (a module's own fixture of the same name wins).
 pytest_plugins = ["web_support"]

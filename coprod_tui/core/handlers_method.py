@@ -1,8 +1,10 @@
 """Handlers for the method's commands (commands_method.py): checks first, then one before/after patch.
 
-Dates are plain `YYYY-MM-DD` strings (a plan is read by people; the day is what matters). Recognition is a kind
-("expenses", "payment", …) plus a note in the facilitator's words: the app never holds an amount, because amounts
-change every April and depend on each person's benefits situation.
+Dates are plain `YYYY-MM-DD` strings (a plan is read by people; the day is what matters). The day an action is
+marked done is the computer's LOCAL date (localtime.local_date of the hub clock), like the "by" and review dates
+people type beside it: a date with no clock time can't be moved to another zone when shown, so it is stored as
+meant. Recognition is a kind ("expenses", "payment", …) plus a note in the facilitator's words: the app never holds
+an amount, because amounts change every April and depend on each person's benefits situation.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from .commands_method import (ActionDraft, AddAction, DeleteAction, DeleteReflec
                               SetResponse, SetReviewDate, SubmitReflection)
 from .errors import NotFound, Refused, ValidationError
 from .handlers import _meta_patch
+from .localtime import local_date
 from .method import DONT_KNOW, LADDER, RECOGNITION, STATEMENTS
 from .model import Kind, Role
 from .running import REFLECTION
@@ -147,7 +150,7 @@ def _set_action_done(hub: Hub, cmd: SetActionDone):
     note = before["note"] if cmd.note is None else T.clean(cmd.note, "Note", FIELD_LIMIT, required=False)
     if before["done"] == cmd.done and note == before["note"]:
         raise ValidationError("That action is already marked done." if cmd.done else "That action is not done.")
-    after = {**before, "done": cmd.done, "done_at": hub.clock()[:10] if cmd.done else "", "note": note}
+    after = {**before, "done": cmd.done, "done_at": local_date(hub.clock()) if cmd.done else "", "note": note}
     return ("plan.done" if cmd.done else "plan.undone"), {"plan": {str(before["id"]): (before, after)}}, None, None
 
 

@@ -19,7 +19,8 @@ Marks are the positions worth jumping to, "the end of each phase":
 - the last position: "End".
 
 One mark per position: the last position is always "End"; elsewhere a phase end beats a phones mark, which beats
-a pause. Clock times are shown as stored (UTC), like the home screen's dates.
+a pause. Clock times are shown in the computer's local time (core/localtime.py), like every time the app shows;
+the file keeps them in UTC.
 """
 
 from __future__ import annotations
@@ -27,12 +28,16 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
 
 from .commands import Event
 from .handlers import LABELS
+from .localtime import local_hm, parse_stamp
 from .model import PLAIN_TABLES, Card, Group, Kind, Meta, Session
 from .running import DEFAULT_PHASES
+
+# The names this module first gave them (callers and tests use them); the one parser lives in localtime.py.
+parse_time = parse_stamp
+clock_time = local_hm
 
 Tables = dict[str, dict[str, dict]]
 PAUSE_SECONDS = 3 * 60
@@ -56,28 +61,6 @@ class Mark:
     def __post_init__(self) -> None:
         if not self.short:
             object.__setattr__(self, "short", self.label)
-
-
-def parse_time(at: str) -> datetime | None:
-    """An event time as an aware datetime, or None if it can't be read.
-
-    The stored form (`2025-03-12T10:00:01.000+00:00`) parses with `fromisoformat` on Python 3.10 too; a trailing
-    `Z` (which 3.10 refuses) and a missing offset (taken as UTC) are tolerated so a hand-made file still replays.
-    """
-    text = at.strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    try:
-        moment = datetime.fromisoformat(text)
-    except (ValueError, TypeError):
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
-
-
-def clock_time(at: str) -> str:
-    """`HH:MM` of an event time, as stored (UTC); the raw characters when the time can't be parsed."""
-    moment = parse_time(at)
-    return moment.strftime("%H:%M") if moment is not None else at[11:16]
 
 
 def duration(seconds: float) -> str:
@@ -265,7 +248,7 @@ class Replay:
             if old is None or _PRIORITY[kind] > _PRIORITY[old.kind]:
                 found[position] = Mark(position, label, kind, self.events[position - 1].at, short)
 
-        times = [parse_time(e.at) for e in self.events]
+        times = [parse_stamp(e.at) for e in self.events]
         phased = any(e.type == "phase.set" for e in self.events)
         phases, current = [p.name for p in DEFAULT_PHASES], 0
         for index, event in enumerate(self.events):
@@ -283,7 +266,7 @@ class Replay:
                     and times[index + 1] is not None:
                 gap = (times[index + 1] - times[index]).total_seconds()
                 if gap >= PAUSE_SECONDS:
-                    add(index + 1, "pause", f"Pause {clock_time(event.at)} ({duration(gap)})", f"Pause {duration(gap)}")
+                    add(index + 1, "pause", f"Pause {local_hm(event.at)} ({duration(gap)})", f"Pause {duration(gap)}")
         if self.events:
             add(self.total, "end", "End")
         return [found[p] for p in sorted(found)]

@@ -10,7 +10,10 @@ Threads: `refresh()` builds new containers and swaps them in with one assignment
 reference, so a worker thread can refresh while the UI thread searches. Concurrent refreshes are serialised.
 
 Matching is case- and accent-insensitive (`search_query.fold`), and each result carries the spans of its matches
-in the original text for highlighting (`search_query.match_spans`).
+in the original text for highlighting (`search_query.match_spans`). A session is "on" the local date it was
+created (`localtime.local_date`): that is the date results show and `from:`/`to:` compare with, so a session
+begun at 00:30 in a UK summer is found under that day, not the UTC day before. The date is worked out once, when
+the file is read: a moment's local date does not change while the app runs.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import UnreadableSession
+from .localtime import local_date
 from .model import Kind, Role
 from .search_query import Query, fold, match_spans, parse_query
 from .storage import read_document
@@ -39,7 +43,7 @@ class SearchResult:
 
     session_id: str
     session_title: str
-    date: str  # the session's creation date, YYYY-MM-DD
+    date: str  # the session's creation date, YYYY-MM-DD, in the computer's local time (files keep UTC)
     programme: str
     card_id: int | None
     kind: Kind | None
@@ -86,6 +90,7 @@ class _Session:
     question: str
     programme: str
     created: str
+    date: str  # the local date it was created (localtime.local_date), what results show and from:/to: compare
     head: str  # folded title and question, "\0"-separated so no term matches across them
     folded_programme: str
     groups: dict[int, tuple[str, str, Role | None]]  # id → (name, folded name, role)
@@ -128,9 +133,10 @@ def _load(path: Path, stamp: tuple[int, int, int]) -> _Session:
         texts = tuple(str(c[3]["text"]) for c in cards)
         title, question = str(meta.get("title", "")), str(meta.get("question") or "")
         programme = str(meta.get("programme") or "")
+        created = str(meta.get("created", ""))
         return _Session(
             stamp=stamp, id=path.stem, title=title, question=question, programme=programme,
-            created=str(meta.get("created", "")), head=f"{fold(title)}\0{fold(question)}",
+            created=created, date=local_date(created), head=f"{fold(title)}\0{fold(question)}",
             folded_programme=fold(programme), groups=groups,
             card_ids=tuple(c[2] for c in cards), kinds=tuple(c[0] for c in cards),
             group_ids=tuple(_group_id(c[3]) for c in cards), texts=texts,
@@ -247,7 +253,7 @@ class SearchIndex:
 
 
 def _session_passes(s: _Session, query: Query) -> bool:
-    date = s.created[:10]
+    date = s.date
     if query.date_from and date < query.date_from:
         return False
     if query.date_to and date > query.date_to:
@@ -284,7 +290,7 @@ def _matching_cards(s: _Session, query: Query, terms: tuple[str, ...]) -> list[i
 def _card_result(s: _Session, i: int, terms: tuple[str, ...]) -> SearchResult:
     group = s.groups.get(s.group_ids[i]) if s.group_ids[i] is not None else None
     return SearchResult(
-        session_id=s.id, session_title=s.title, date=s.created[:10], programme=s.programme,
+        session_id=s.id, session_title=s.title, date=s.date, programme=s.programme,
         card_id=s.card_ids[i], kind=s.kinds[i], group=group[0] if group else None, role=group[2] if group else None,
         text=s.texts[i], hidden=s.hidden[i], spans=match_spans(s.texts[i], terms),
     )
@@ -293,7 +299,7 @@ def _card_result(s: _Session, i: int, terms: tuple[str, ...]) -> SearchResult:
 def _session_result(s: _Session, terms: tuple[str, ...]) -> SearchResult:
     text = s.question or s.title
     return SearchResult(
-        session_id=s.id, session_title=s.title, date=s.created[:10], programme=s.programme, card_id=None,
+        session_id=s.id, session_title=s.title, date=s.date, programme=s.programme, card_id=None,
         kind=None, group=None, role=None, text=text, spans=match_spans(text, terms),
         title_spans=match_spans(s.title, terms),
     )

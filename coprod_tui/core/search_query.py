@@ -59,7 +59,7 @@ class Query:
     groups: tuple[str, ...] = ()  # folded substrings of group names
     roles: frozenset[Role] = frozenset()
     programmes: tuple[str, ...] = ()  # folded substrings of programme names
-    date_from: str | None = None  # YYYY-MM-DD, inclusive, on the session's creation date
+    date_from: str | None = None  # YYYY-MM-DD, inclusive, on the session's creation date in LOCAL time (search.py)
     date_to: str | None = None
 
     @property

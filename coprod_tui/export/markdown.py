@@ -3,7 +3,8 @@
 Layout: the title, question, programme and date; the groups with their roles and how many notes each gave (one
 table); then Problems, Options and Contributions in board order. Each card is a list item labelled P1, O1, C1… with
 its text, its group and author, "hidden from phones" when it is, and what it links to (an option → the problems it
-addresses, a contribution → the options it serves) by label and short text.
+addresses, a contribution → the options it serves) by label and short text. Dates are the exporting computer's
+local dates (core/localtime.py): a report is read where the session was run, and the file itself keeps UTC.
 When the session has self-reflection answers or a plan, the appraisal, the plan and the credits follow
 (method_md.py).
 
@@ -29,6 +30,7 @@ import re
 import string
 from typing import TYPE_CHECKING
 
+from ..core.localtime import local_date
 from ..core.model import Card, Group, Kind, Session
 from ..core.tally import vote_results
 
@@ -123,9 +125,10 @@ def _header(session: Session) -> list[str]:
         parts += [f"**Question:** {escape_text(meta.question.strip())}", ""]
     if meta.programme.strip():
         parts += [f"**Programme:** {escape_line(one_line(meta.programme).strip())}", ""]
-    date = escape_line(meta.created[:10])
-    last = meta.updated[:10]
-    changed = f" (last change {escape_line(last)})" if last and last != meta.created[:10] else ""
+    created = local_date(meta.created)  # readers are where the session was run: their dates, not UTC's
+    last = local_date(meta.updated)
+    date = escape_line(created)
+    changed = f" (last change {escape_line(last)})" if last and last != created else ""
     parts += [f"**Date:** {date}{changed} · **Session:** {escape_line(meta.id)}", ""]
     return parts
 

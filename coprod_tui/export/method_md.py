@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from ..core.appraisal import LIVED, Appraisal, Ladder, appraise, compare_appraisals
+from ..core.localtime import local_date
 from ..core.method import CREDITS, GAP_THRESHOLD, LADDER, PRINCIPLES, RECOGNITION, SCALE
 from ..core.model import Card, Kind, Role, Session
 from ..core.yousaid import Action, plan_actions, serves
@@ -215,7 +216,7 @@ def _since(session: Session, appraisal: Appraisal, since: Since | None) -> list[
     title = escape_line(one_line(earlier.meta.title).strip() or earlier.meta.id)
     progress = compare_appraisals(appraise(earlier), appraisal)
     then, now = progress.responses
-    lines = [f"### Since {title} ({escape_line(earlier.meta.created[:10])})", "",
+    lines = [f"### Since {title} ({escape_line(local_date(earlier.meta.created))})", "",
              f"Then {_plural(then, 'person', 'people')} answered; this time {now}.", "",
              "| | Then | Now | Change |", "| --- | ---: | ---: | --- |"]
     for principle in PRINCIPLES:
@@ -330,6 +331,6 @@ def method_markdown(session: Session, since: Since | None = None) -> str:
     lines = ["# Self-reflection and plan", "", f"**{escape_line(title)}**", ""]
     if meta.programme.strip():
         lines += [f"**Programme:** {escape_line(one_line(meta.programme).strip())}", ""]
-    lines += [f"**Date:** {escape_line(meta.created[:10])} · **Session:** {escape_line(meta.id)}", ""]
+    lines += [f"**Date:** {escape_line(local_date(meta.created))} · **Session:** {escape_line(meta.id)}", ""]
     lines += method_sections(session, since=since)
     return "\n".join(lines).rstrip("\n") + "\n"

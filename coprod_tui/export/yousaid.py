@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from ..core.localtime import local_date
 from ..core.model import Group, Session
 from ..core.yousaid import Action, Item, you_said_we_did
 from .markdown import INDENT, escape_line, escape_text, group_mention, one_line
@@ -123,7 +124,7 @@ def yousaid_markdown(session: Session) -> str:
     lines = ["# You said, we did", ""]
     if title:
         lines += [f"**{escape_line(title)}**", ""]
-    lines += [(f"Thank you for coming to our session on {escape_line(plain_date(meta.created))}. "
+    lines += [(f"Thank you for coming to our session on {escape_line(plain_date(local_date(meta.created)))}. "
                "Here is each problem you told us about and the ideas for it: what we did, what we have not done yet, "
                "and why."), ""]
     if report.review_date:

@@ -22,6 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from ..core.appraisal import LIVED, Appraisal, Ladder, Movement, Progress, Score, appraise, compare_appraisals
+from ..core.localtime import local_date
 from ..core.method import CREDITS, GAP_THRESHOLD, LADDER, PRINCIPLES, SCALE
 from ..core.model import Role, Session
 from .compare_view import SideBySide
@@ -47,7 +48,8 @@ def bar(value: float | None, top: float = 4.0, width: int = BAR_WIDTH) -> tuple[
 
 
 def day(stamp: str) -> str:
-    return stamp[:10] or "date unknown"
+    """A session's date as the facilitator knows it: the local date (the file keeps UTC)."""
+    return local_date(stamp) or "date unknown"
 
 
 class Palette:

@@ -24,6 +24,7 @@ from textual.widgets.option_list import Option
 
 from ..core.colours import GROUP_GLYPHS
 from ..core.compare import Comparison, KindComparison, PlanComparison, compare
+from ..core.localtime import local_date
 from ..core.model import Card, Kind, Session
 from ..core.store import SessionSummary
 from ..core.yousaid import Action, serves
@@ -47,7 +48,8 @@ def summary_line(result: KindComparison) -> Text:
 
 
 def day(stamp: str) -> str:
-    return stamp[:10] or "date unknown"
+    """A session's date as the facilitator knows it: the local date (the file keeps UTC)."""
+    return local_date(stamp) or "date unknown"
 
 
 PLAN = "plan"
@@ -329,7 +331,7 @@ class ComparePicker(ModalScreen[str | None]):
         words = query.casefold().split()
 
         def wanted(s: SessionSummary) -> bool:
-            haystack = f"{s.title} {s.programme} {s.created[:10]} {s.id}".casefold()
+            haystack = f"{s.title} {s.programme} {local_date(s.created)} {s.id}".casefold()
             return all(w in haystack for w in words)
 
         options: list[Option] = []

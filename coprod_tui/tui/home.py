@@ -3,7 +3,8 @@
 Enter opens a session for review (read-only: nothing changes by accident); `o` opens it for editing with the phone
 server. The listing is read in a worker thread (it stats every file in the folder) and arrives as a message, so a
 large sessions folder never freezes the screen. Titles, programmes and group names are user text: cells are
-`rich.text.Text`, never markup.
+`rich.text.Text`, never markup. Dates are the computer's local dates (files keep UTC): what the filter matches is
+what the Date column shows.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from ..core.errors import CoprodError
+from ..core.localtime import local_date
 from ..core.store import SessionSummary
 from ..core.trash import Trash
 from .dialogs import ConfirmScreen
@@ -54,7 +56,8 @@ def fold(text: str) -> str:
 
 
 def matches(summary: SessionSummary, words: list[str]) -> bool:
-    haystack = fold(" ".join([summary.title, summary.programme, summary.created[:10], summary.id,
+    """Whether every word is in the session's title, programme, date (the local one shown), id, groups or question."""
+    haystack = fold(" ".join([summary.title, summary.programme, local_date(summary.created), summary.id,
                               *summary.groups, summary.question]))
     return all(word in haystack for word in words)
 
@@ -158,7 +161,7 @@ class HomeScreen(Screen):
         if not s.readable:
             return (Text(f"⚠ {s.id}", style="bold"), Text("unreadable"), Text(""), Text("—"),
                     Text(s.error or "", style="italic"))
-        return (Text(s.title), Text(s.created[:10]), Text(s.programme), Text(str(s.cards), justify="right"),
+        return (Text(s.title), Text(local_date(s.created)), Text(s.programme), Text(str(s.cards), justify="right"),
                 Text(", ".join(s.groups)))
 
     def _hint(self, shown: int, filter_text: str, sort: Sort) -> None:

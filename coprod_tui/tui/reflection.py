@@ -28,6 +28,7 @@ from ..core.commands import Event
 from ..core.commands_method import DeleteReflection, SubmitReflection
 from ..core.errors import CoprodError
 from ..core.handlers_method import EVIDENCE_LIMIT
+from ..core.localtime import local_date, local_hm, local_minute
 from ..core.method import CREDITS, DONT_KNOW, LADDER, PRINCIPLE_OF, PRINCIPLES, SCALE, STATEMENTS
 from ..core.model import Role, Session
 from .dialogs import ConfirmScreen
@@ -64,10 +65,11 @@ def role_of(answer: dict) -> Role:
 
 
 def when(answer: dict, session: Session) -> str:
+    """When an answer came, in local time: the clock time alone on the day of the session, the date too otherwise."""
     stamp = str(answer.get("created", ""))
-    if stamp[:10] == session.meta.created[:10]:
-        return stamp[11:16]
-    return stamp[:16].replace("T", " ")
+    if local_date(stamp) == local_date(session.meta.created):
+        return local_hm(stamp)
+    return local_minute(stamp)
 
 
 def ladder_cell(answer: dict) -> Text:

@@ -25,8 +25,9 @@ from textual.widget import Widget
 from textual.widgets import Footer, Header, Static
 
 from ..core.hub import Hub
+from ..core.localtime import local_hm
 from ..core.model import Kind
-from ..core.replay import Mark, Replay, clock_time
+from ..core.replay import Mark, Replay
 from .board_draw import DRAWN_META, board_column, board_facts
 from .card_list import CardList
 
@@ -203,7 +204,7 @@ class ReplayScreen(Screen):
         caption = Text(no_wrap=True, overflow="ellipsis")
         caption.append(f"Step {replay.position} of {replay.total}", style="bold")
         if event is not None:
-            caption.append(f" · {clock_time(event.at)}")
+            caption.append(f" · {local_hm(event.at)}")
         caption.append(f" · {label}")
         if card_text:
             caption.append(": ")
@@ -229,7 +230,7 @@ class ReplayScreen(Screen):
         for index, mark in enumerate(marks):
             here = mark is current
             style = ("bold reverse" if mark.position == position else "bold") if here else ""
-            lines.append(f"{'▸' if here else ' '} {clock_time(mark.at)} ", style=style)
+            lines.append(f"{'▸' if here else ' '} {local_hm(mark.at)} ", style=style)
             lines.append(mark.short, style=style)  # a phase name is user text: Text, never markup
             if index < len(marks) - 1:
                 lines.append("\n")
