@@ -12,11 +12,12 @@ from datetime import timedelta
 from pathlib import Path
 
 from conftest import GROUPS, fixed_clock
+from export_support import load
 from coprod_tui.cli import list_lines, summary_json
 from coprod_tui.core import replay as replay_module
 from coprod_tui.core.commands import AddCard, CardDraft
 from coprod_tui.core.commands_method import ActionDraft, AddAction, SetActionDone, SubmitReflection
-from coprod_tui.core.hub import new_session, open_session
+from coprod_tui.core.hub import new_session
 from coprod_tui.core.localtime import local, local_date, local_hm, local_minute, parse_stamp
 from coprod_tui.core.model import Kind, Meta, Session
 from coprod_tui.core.replay import Replay
@@ -202,16 +203,8 @@ def test_compare_and_appraisal_dates_are_local(london):
     assert compare.day("") == "date unknown"
 
 
-def stored(sessions_dir: Path, session_id: str) -> Session:
-    hub = open_session(SessionFolder(sessions_dir), session_id, read_only=True)
-    try:
-        return hub.session
-    finally:
-        hub.close()
-
-
 def test_exports_date_the_session_locally(sessions_dir, london):
-    session = stored(sessions_dir, make(sessions_dir, LATE, "late-session"))
+    session = load(sessions_dir, make(sessions_dir, LATE, "late-session"))
     assert session.meta.created == LATE and session.meta.updated == NEXT_MORNING  # stored as UTC
     # No "(last change …)": created at 00:30 and changed at 09:15 on the same local day.
     assert "**Date:** 2025-07-01 · **Session:**" in session_markdown(session)
@@ -220,7 +213,7 @@ def test_exports_date_the_session_locally(sessions_dir, london):
 
 
 def test_exports_in_utc_keep_the_utc_day(sessions_dir):
-    session = stored(sessions_dir, make(sessions_dir, LATE, "late-session"))
+    session = load(sessions_dir, make(sessions_dir, LATE, "late-session"))
     assert "**Date:** 2025-06-30 (last change 2025-07-01) · **Session:**" in session_markdown(session)
     assert "our session on 30 June 2025." in yousaid_markdown(session)
 

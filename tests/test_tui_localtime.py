@@ -11,10 +11,9 @@ from coprod_tui.core.commands import AddCard, CardDraft
 from coprod_tui.core.hub import new_session
 from coprod_tui.core.model import Kind
 from coprod_tui.core.store import SessionFolder
-from coprod_tui.tui.card_list import CardList
 from coprod_tui.tui.home import HomeScreen
-from coprod_tui.tui.replay import ReplayScreen
 from coprod_tui.tui.row_table import RowTable
+from tui_run_support import open_replay
 from tz_support import london  # noqa: F401  (fixture)
 
 LATE = "2025-06-30T23:30:00.000+00:00"  # 00:30 on 1 July in London
@@ -63,9 +62,7 @@ async def test_replay_captions_and_marks_show_local_clock_times(sessions_dir, ap
     app = app_factory(build_summer(sessions_dir), read_only=True)
     async with app.run_test(size=SIZE) as pilot:
         await open_board(pilot)
-        app.push_screen(ReplayScreen(app.hub))
-        await settle(pilot, lambda: isinstance(app.screen, ReplayScreen)
-                     and all(cl.size.height for cl in app.screen.query(CardList)))
+        await open_replay(pilot)
         screen = app.screen
 
         def caption() -> str:

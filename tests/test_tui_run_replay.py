@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import GROUPS, SIZE, drawn, open_board, settle
+from conftest import GROUPS, SIZE, drawn, open_board
 from coprod_tui.core.commands import AddCard, CardDraft, Source
 from coprod_tui.core.commands_run import (CastVote, EditPhases, HoldNotes, MergeCards, OpenVoting, RevealNotes,
                                           RevealVotes, SetPhase)
@@ -15,8 +15,7 @@ from coprod_tui.core.replay import Replay
 from coprod_tui.core.running import DEFAULT_PHASES, Phase
 from coprod_tui.core.store import SessionFolder
 from coprod_tui.tui.card_list import CardList
-from coprod_tui.tui.replay import ReplayScreen
-from tui_run_support import P1, P2
+from tui_run_support import P1, P2, open_replay
 
 SESSION_ID = "2025-03-14-steered"
 
@@ -75,9 +74,7 @@ async def test_the_replay_draws_only_cards_on_the_board(sessions_dir, app_factor
     app = app_factory(build(sessions_dir), read_only=True)
     async with app.run_test(size=SIZE) as pilot:
         await open_board(pilot)
-        app.push_screen(ReplayScreen(app.hub))
-        await settle(pilot, lambda: isinstance(app.screen, ReplayScreen)
-                     and all(cl.size.height for cl in app.screen.query(CardList)))
+        await open_replay(pilot)
         await pilot.pause()
         screen = app.screen
         lists = {cl.kind: cl for cl in screen.query(CardList)}

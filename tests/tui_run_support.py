@@ -22,6 +22,7 @@ from coprod_tui.core.store import SessionFolder
 from coprod_tui.tui import phase_bar
 from coprod_tui.tui.balance_bar import BalanceBar
 from coprod_tui.tui.phase_bar import PhaseBar
+from coprod_tui.tui.replay import ReplayScreen
 
 P1, P2, P3, P4 = "phone-one-000000001", "phone-two-000000002", "phone-three-0000003", "phone-four-000000004"
 
@@ -100,3 +101,15 @@ def bar_text(app) -> str:
 
 def balance_text(app) -> str:
     return app.screen.query_one(BalanceBar).render().plain
+
+
+async def open_replay(pilot) -> ReplayScreen:
+    """Open the replay of the app's session over its board and wait until its columns are drawn."""
+    from conftest import settle
+    from coprod_tui.tui.card_list import CardList
+
+    app = pilot.app
+    app.push_screen(ReplayScreen(app.hub))
+    await settle(pilot, lambda: isinstance(app.screen, ReplayScreen)
+                 and all(cl.size.height for cl in app.screen.query(CardList)))
+    return app.screen
