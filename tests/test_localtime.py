@@ -88,7 +88,7 @@ def test_what_cannot_be_converted_is_shown_as_stored(london):
 
 
 def test_replay_parses_with_the_same_function():
-    assert replay_module.parse_time is parse_stamp and replay_module.clock_time is local_hm
+    assert replay_module.parse_stamp is parse_stamp and replay_module.local_hm is local_hm
     assert parse_stamp("2025-07-14T09:05:00Z") == parse_stamp(SUMMER)
     assert parse_stamp("2025-07-14T09:05:00").utcoffset() == timedelta(0)
     assert parse_stamp("nope") is None and parse_stamp(None) is None  # type: ignore[arg-type]

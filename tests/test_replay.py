@@ -16,7 +16,9 @@ from coprod_tui.core.commands import (AddCard, AddGroup, CardDraft, DeleteCard, 
                                       Redo, RotateTokens, SetSubmissions, Source, SwapCards, ToggleLink, Undo)
 from coprod_tui.core.hub import new_session, open_session
 from coprod_tui.core.model import PLAIN_TABLES, Card, Group, Kind, Meta, Session
-from coprod_tui.core.replay import Mark, Replay, clock_time, describe, parse_time
+from coprod_tui.core.localtime import local_hm as clock_time
+from coprod_tui.core.localtime import parse_stamp as parse_time
+from coprod_tui.core.replay import Mark, Replay, describe
 from coprod_tui.core.store import SessionFolder
 
 SESSIONS = Path(__file__).resolve().parent.parent / "sessions"

@@ -35,10 +35,6 @@ from .localtime import local_hm, parse_stamp
 from .model import PLAIN_TABLES, Card, Group, Kind, Meta, Session
 from .running import DEFAULT_PHASES
 
-# The names this module first gave them (callers and tests use them); the one parser lives in localtime.py.
-parse_time = parse_stamp
-clock_time = local_hm
-
 Tables = dict[str, dict[str, dict]]
 PAUSE_SECONDS = 3 * 60
 CHECKPOINT_EVERY = 200

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from .localtime import parse_stamp
+
 KINDS = ("problem", "option", "contribution")
 REFLECTION = "reflection"  # a phase of this kind puts the self-reflection on every phone instead of the note form
 PHASE_KINDS = (*KINDS, REFLECTION)
@@ -103,11 +105,12 @@ class Timer:
 
 
 def parse_time(value: str) -> datetime:
-    """The hub clock's ISO time ("2025-03-12T10:00:01.000+00:00"; a trailing Z too, which Python 3.10 refuses)."""
-    text = value.strip()
-    if text.endswith("Z"):
-        text = text[:-1] + "+00:00"
-    return datetime.fromisoformat(text)
+    """The hub clock's ISO time ("2025-03-12T10:00:01.000+00:00"), read by the one parser (localtime.parse_stamp);
+    ValueError when it is not a time (a timer must never count from a guess)."""
+    moment = parse_stamp(value)
+    if moment is None:
+        raise ValueError(f"not a time: {value!r}")
+    return moment
 
 
 def _as_time(value: str | datetime) -> datetime:

@@ -64,11 +64,6 @@ def render_parts(lines: dict[str, dict[str, str]]) -> Iterator[str]:
     yield "}\n"
 
 
-def render(lines: dict[str, dict[str, str]]) -> str:
-    """The whole document as one string (tests, small files)."""
-    return "".join(render_parts(lines))
-
-
 def encode_document(lines: dict[str, dict[str, str]], chunk: int = WRITE_CHUNK) -> Iterator[bytes]:
     """The document as UTF-8, in pieces of about `chunk` characters: the writer never holds the whole file as a
     string and again as bytes (3.5× the file at once, which the C allocator keeps once freed: a 1.5 MB session

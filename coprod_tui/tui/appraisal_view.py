@@ -22,10 +22,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from ..core.appraisal import LIVED, Appraisal, Ladder, Movement, Progress, Score, appraise, compare_appraisals
-from ..core.localtime import local_date
 from ..core.method import CREDITS, GAP_THRESHOLD, LADDER, PRINCIPLES, SCALE
 from ..core.model import Role, Session
-from .compare_view import SideBySide
+from .compare_view import SideBySide, day
 from .method_common import number, plural, signed
 
 BAR_WIDTH = 32  # cells for a mean of 4
@@ -45,11 +44,6 @@ def bar(value: float | None, top: float = 4.0, width: int = BAR_WIDTH) -> tuple[
     full, part = divmod(eighths, 8)
     filled = "█" * full + (BLOCKS[part] if part else "")
     return filled, "·" * (width - len(filled))
-
-
-def day(stamp: str) -> str:
-    """A session's date as the facilitator knows it: the local date (the file keeps UTC)."""
-    return local_date(stamp) or "date unknown"
 
 
 class Palette:

@@ -28,7 +28,7 @@ from ..core.localtime import local_date
 from ..core.model import Card, Kind, Session
 from ..core.store import SessionSummary
 from ..core.yousaid import Action, serves
-from .compare_view import Block, Row, SideBySide, balance_tables
+from .compare_view import Block, Row, SideBySide, balance_tables, day
 
 # How each column's outcomes are said: kept (one / several), gone, and the heading of the kept section.
 WORDS: dict[Kind, tuple[str, str, str, str]] = {
@@ -45,11 +45,6 @@ def summary_line(result: KindComparison) -> Text:
     noun = result.kind.value if kept == 1 else result.kind.value + "s"
     return Text(f"{kept} {noun} {one if kept == 1 else many}, {len(result.only_earlier)} {gone}, "
                 f"{len(result.only_later)} new")
-
-
-def day(stamp: str) -> str:
-    """A session's date as the facilitator knows it: the local date (the file keeps UTC)."""
-    return local_date(stamp) or "date unknown"
 
 
 PLAN = "plan"

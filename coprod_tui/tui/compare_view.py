@@ -21,6 +21,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ..core.compare import Balance
+from ..core.localtime import local_date
 
 MATCH_WIDTH = 5  # "same", "99%"
 GAP = 2
@@ -36,6 +37,11 @@ class Row:
 
 
 Block = Row | RenderableType  # anything else spans the full width (headings, tables, notes)
+
+
+def day(stamp: str) -> str:
+    """A session's date as the facilitator knows it: the local date (the file keeps UTC)."""
+    return local_date(stamp) or "date unknown"
 
 
 class SideBySide(ScrollView, can_focus=True):

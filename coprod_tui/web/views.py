@@ -271,20 +271,15 @@ def voting_for(hub: Hub, viewer: Viewer, totals: dict[str, int] | None = _COUNT_
 
 
 def board(hub: Hub, viewer: Viewer = EVERYONE) -> dict[str, Any]:
-    """Everything this phone may see now: the body of GET …/board and of the SSE `board` event."""
-    return personal_board(shared_board(hub, viewer), hub, viewer)
+    """Everything this phone may see now: the body of GET …/board and of the SSE `board` event. The definition;
+    the server sends the same, built once for many phones (boards.BoardCache, tested equal to this)."""
+    return {**shared_board(hub, viewer), **personal_part(hub, viewer)}
 
 
 def shared_board(hub: Hub, viewer: Viewer) -> dict[str, Any]:
     """The part of a board that is the same for every phone of the viewer's kind (its group, or its own held notes)."""
     return {"session": public_session(hub.session.meta), "groups": public_groups(hub),
             "cards": visible_cards(hub, viewer), **run_state(hub)}
-
-
-def personal_board(shared: dict[str, Any], hub: Hub, viewer: Viewer,
-                   totals: dict[str, int] | None = _COUNT_NOW) -> dict[str, Any]:
-    """The shared part plus this phone's own (`personal_part`)."""
-    return {**shared, **personal_part(hub, viewer, totals)}
 
 
 def personal_part(hub: Hub, viewer: Viewer, totals: dict[str, int] | None = _COUNT_NOW) -> dict[str, Any]:
