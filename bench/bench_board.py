@@ -35,7 +35,7 @@ def make_session(folder: Path, cards: int) -> str:
     from coprod_tui.core.commands import CardDraft, ImportCards
     from coprod_tui.core.hub import new_session
     from coprod_tui.core.model import Kind
-    from coprod_tui.core.store import SessionFolder
+    from coprod_tui.core.store.folder import SessionFolder
 
     hub = new_session(SessionFolder(folder), f"Bench {cards}", "How fast is the board?", GROUPS)
     kinds = list(Kind)
@@ -53,7 +53,7 @@ def make_session(folder: Path, cards: int) -> str:
 
 async def measure(folder: Path, session_id: str, keys: int) -> dict:
     from coprod_tui.tui.app import make_app
-    from coprod_tui.tui.card_list import CardList
+    from coprod_tui.tui.board.card_list import CardList
 
     start = time.perf_counter()
     app = make_app(folder, session_id=session_id, settings_path=folder / "settings.json")

@@ -34,13 +34,13 @@ sys.path.insert(0, str(ROOT / "bench"))  # bench_common, also when a test import
 
 from bench_common import machine, update_readme  # noqa: E402
 from coprod_tui.core.commands import AddCard, CardDraft, Command, Source  # noqa: E402
-from coprod_tui.core.commands_run import (CastVote, EndBreakout, HoldNotes, OpenVoting, RevealNotes,  # noqa: E402
+from coprod_tui.core.commands import (CastVote, EndBreakout, HoldNotes, OpenVoting, RevealNotes,  # noqa: E402
                                           RevealVotes, SetPhase, StartBreakout)
 from coprod_tui.core.hub import Hub, new_session  # noqa: E402
 from coprod_tui.core.model import Kind  # noqa: E402
-from coprod_tui.core.store import SessionFolder  # noqa: E402
+from coprod_tui.core.store.folder import SessionFolder  # noqa: E402
 from coprod_tui.web.feed import PublicFeed, encode  # noqa: E402
-from coprod_tui.web.views import Viewer  # noqa: E402
+from coprod_tui.web.public import Viewer  # noqa: E402
 
 GROUPS = [("People who use services", "people", None), ("Carers", "carers", None),
           ("Practitioners", "practitioners", None), ("Commissioners", "commissioners", None)]

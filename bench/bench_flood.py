@@ -46,9 +46,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_phones import WRAP, a_note, check_file, ms  # noqa: E402
 from bench_common import machine, pct, source_ip, update_readme  # noqa: E402
 from coprod_tui.core.hub import new_session  # noqa: E402
-from coprod_tui.core.store import SessionFolder  # noqa: E402
+from coprod_tui.core.store.folder import SessionFolder  # noqa: E402
 from coprod_tui.web.server import start_phone_server  # noqa: E402
-from coprod_tui.web.state import WebSettings  # noqa: E402
+from coprod_tui.web.keys import WebSettings  # noqa: E402
 
 GROUPS = [("People who use services", "people", None), ("Carers", "carers", None),
           ("Practitioners", "practitioners", None)]

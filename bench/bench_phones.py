@@ -36,10 +36,10 @@ sys.path.insert(0, str(ROOT / "bench"))  # bench_common, also when a test import
 
 from bench_common import machine, pct, source_ip, update_readme  # noqa: E402
 from coprod_tui.core.hub import new_session  # noqa: E402
-from coprod_tui.core.store import SessionFolder  # noqa: E402
+from coprod_tui.core.store.folder import SessionFolder  # noqa: E402
 from coprod_tui.web.limits import RateLimit  # noqa: E402
 from coprod_tui.web.server import start_phone_server  # noqa: E402
-from coprod_tui.web.state import WebSettings  # noqa: E402
+from coprod_tui.web.keys import WebSettings  # noqa: E402
 
 GROUPS = [("People who use services", "people", None), ("Carers", "carers", None),
           ("Practitioners", "practitioners", None)]

@@ -38,7 +38,7 @@ def make_sessions(folder: Path, count: int) -> None:
     from coprod_tui.core.commands import CardDraft, ImportCards
     from coprod_tui.core.hub import new_session
     from coprod_tui.core.model import Kind
-    from coprod_tui.core.store import SessionFolder
+    from coprod_tui.core.store.folder import SessionFolder
 
     sessions = SessionFolder(folder)
     for i in range(count):
@@ -90,8 +90,8 @@ def bench_replay(events_wanted: int) -> dict:
     from coprod_tui.core.commands import AddCard, CardDraft, EditCard
     from coprod_tui.core.hub import new_session, open_session
     from coprod_tui.core.model import Kind
-    from coprod_tui.core.replay import Replay
-    from coprod_tui.core.store import SessionFolder
+    from coprod_tui.core.reading.replay import Replay
+    from coprod_tui.core.store.folder import SessionFolder
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = SessionFolder(Path(tmp))

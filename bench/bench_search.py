@@ -1,4 +1,4 @@
-"""Benchmark: search across every session (`coprod_tui.core.search.SearchIndex`).
+"""Benchmark: search across every session (`coprod_tui.core.reading.search.SearchIndex`).
 
 Run: python bench/bench_search.py [--sessions 200] [--cards 500] [--repeat 15] [--seed 7] [--no-readme]
 
@@ -35,9 +35,9 @@ sys.path.insert(0, str(ROOT / "bench"))  # bench_common, also when a test import
 
 from bench_common import machine, update_readme  # noqa: E402
 from coprod_tui.core.model import SCHEMA_VERSION, Kind, Role  # noqa: E402
-from coprod_tui.core.search import SearchIndex  # noqa: E402
-from coprod_tui.core.storage import atomic_write, dumps, read_document, render  # noqa: E402
-from coprod_tui.core.store import SessionFolder  # noqa: E402
+from coprod_tui.core.reading.search import SearchIndex  # noqa: E402
+from coprod_tui.core.store.file import atomic_write, dumps, read_document, render  # noqa: E402
+from coprod_tui.core.store.folder import SessionFolder  # noqa: E402
 
 WORDS = ("carers waiting lists respite breaks weekend transport appointment letter phone called council team "
          "nobody told booking calendar volunteers sitting service support worker assessment review money "

@@ -72,12 +72,12 @@ from soak_phones import phones_main, source_ip  # noqa: E402
 from soak_report import WINDOW, Result, Window, churn_verdict, mb, meaning, table, verdicts  # noqa: E402
 from coprod_tui.core.commands import Command, HideCard  # noqa: E402
 from coprod_tui.core.errors import CoprodError  # noqa: E402
-from coprod_tui.core.commands_run import (CloseVoting, HoldNotes, MergeCards, OpenVoting, RevealNotes,  # noqa: E402
+from coprod_tui.core.commands import (CloseVoting, HoldNotes, MergeCards, OpenVoting, RevealNotes,  # noqa: E402
                                           RevealVotes, SetPhase, StartTimer, StopTimer)
 from coprod_tui.core.hub import Hub, new_session  # noqa: E402
-from coprod_tui.core.store import SessionFolder  # noqa: E402
+from coprod_tui.core.store.folder import SessionFolder  # noqa: E402
 from coprod_tui.web.server import start_phone_server  # noqa: E402
-from coprod_tui.web.state import STREAMS, WebSettings  # noqa: E402
+from coprod_tui.web.keys import STREAMS, WebSettings  # noqa: E402
 
 GROUPS = [("People who use services", "people", None), ("Carers", "carers", None),
           ("Practitioners", "practitioners", None)]

@@ -44,7 +44,7 @@ from bench_common import machine, update_readme  # noqa: E402
 from coprod_tui.core.commands import AddCard, CardDraft, Source  # noqa: E402
 from coprod_tui.core.hub import Hub, new_session  # noqa: E402
 from coprod_tui.core.model import Kind  # noqa: E402
-from coprod_tui.core.store import SessionFolder  # noqa: E402
+from coprod_tui.core.store.folder import SessionFolder  # noqa: E402
 
 KINDS = list(Kind)
 GROUPS = [("People who use services", "people", None), ("Carers", "carers", None),

@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))  # its siblings, also when a test loads bench_soak.py from its file
 
 from coprod_tui.core.hub import Hub  # noqa: E402
-from coprod_tui.web.state import STREAMS  # noqa: E402
+from coprod_tui.web.keys import STREAMS  # noqa: E402
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
 

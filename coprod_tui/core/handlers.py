@@ -11,15 +11,15 @@ import secrets
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from . import text as T
-from .colours import GROUP_COLOURS
-from .commands import (AddCard, AddGroup, DeleteCard, EditCard, EditGroup, EditSession, HideCard, ImportCards, MoveCard,
+from coprod_tui.core import text as T
+from coprod_tui.core.colours import GROUP_COLOURS
+from coprod_tui.core.commands import (AddCard, AddGroup, DeleteCard, EditCard, EditGroup, EditSession, HideCard, ImportCards, MoveCard,
                        Redo, RotateTokens, SetCardGroup, SetSubmissions, Source, SwapCards, ToggleLink, Undo)
-from .errors import NotFound, SubmissionsClosed, ValidationError
-from .model import Card, Group, Kind, Role, Session, check_colour
+from coprod_tui.core.errors import NotFound, SubmissionsClosed, ValidationError
+from coprod_tui.core.model import Card, Group, Kind, Role, Session, check_colour
 
 if TYPE_CHECKING:
-    from .hub import Hub
+    from coprod_tui.core.hub import Hub
 
 Patch = dict[str, dict[str, tuple[dict | None, dict | None]]]
 
@@ -281,8 +281,8 @@ LABELS = {
 
 
 # The commands that steer a session live in handlers_run (imported last: it uses the helpers above).
-from .handlers_method import METHOD_HANDLERS, METHOD_LABELS  # noqa: E402
-from .handlers_run import RUN_HANDLERS, RUN_LABELS  # noqa: E402
+from coprod_tui.core.handlers_method import METHOD_HANDLERS, METHOD_LABELS  # noqa: E402
+from coprod_tui.core.handlers_run import RUN_HANDLERS, RUN_LABELS  # noqa: E402
 
 HANDLERS.update(RUN_HANDLERS)
 HANDLERS.update(METHOD_HANDLERS)

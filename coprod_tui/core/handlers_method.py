@@ -12,20 +12,20 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from . import text as T
-from .commands import Source
-from .commands_method import (ActionDraft, AddAction, DeleteAction, DeleteReflection, EditAction, SetActionDone,
+from coprod_tui.core import text as T
+from coprod_tui.core.commands import Source
+from coprod_tui.core.commands import (ActionDraft, AddAction, DeleteAction, DeleteReflection, EditAction, SetActionDone,
                               SetResponse, SetReviewDate, SubmitReflection)
-from .errors import NotFound, Refused, ValidationError
-from .handlers import _meta_patch
-from .localtime import local_date
-from .method import DONT_KNOW, LADDER, RECOGNITION, STATEMENTS
-from .model import Kind, Role
-from .running import REFLECTION
-from .text import check_participant
+from coprod_tui.core.errors import NotFound, Refused, ValidationError
+from coprod_tui.core.handlers import _meta_patch
+from coprod_tui.core.localtime import local_date
+from coprod_tui.core.method import DONT_KNOW, LADDER, RECOGNITION, STATEMENTS
+from coprod_tui.core.model import Kind, Role
+from coprod_tui.core.running import REFLECTION
+from coprod_tui.core.text import check_participant
 
 if TYPE_CHECKING:
-    from .hub import Hub
+    from coprod_tui.core.hub import Hub
 
 EVIDENCE_LIMIT = 1000
 FIELD_LIMIT = 500

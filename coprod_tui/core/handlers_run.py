@@ -11,20 +11,20 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from . import text as T
-from .text import check_participant
-from .commands import Source
-from .commands_run import (CastVote, CloseVoting, EditPhases, EndBreakout, ExtendTimer, HoldNotes, MarkDone,
+from coprod_tui.core import text as T
+from coprod_tui.core.text import check_participant
+from coprod_tui.core.commands import Source
+from coprod_tui.core.commands import (CastVote, CloseVoting, EditPhases, EndBreakout, ExtendTimer, HoldNotes, MarkDone,
                            MergeCards, OpenVoting, ParkCard, PauseTimer, PickCard, RevealNotes, RevealVotes,
                            ResumeTimer, SetPhase, SplitCluster, StartBreakout, StartTimer, StopTimer)
-from .errors import NotFound, Refused, ValidationError
-from .handlers import Patch, _card_patch, _copy, _meta_patch, _unlinked_from
-from .model import Card, Kind
-from .running import REFLECTION, Phase, Timer, Voting, iso_after
-from .tally import in_vote
+from coprod_tui.core.errors import NotFound, Refused, ValidationError
+from coprod_tui.core.handlers import Patch, _card_patch, _copy, _meta_patch, _unlinked_from
+from coprod_tui.core.model import Card, Kind
+from coprod_tui.core.running import REFLECTION, Phase, Timer, Voting, iso_after
+from coprod_tui.core.reading.tally import in_vote
 
 if TYPE_CHECKING:
-    from .hub import Hub
+    from coprod_tui.core.hub import Hub
 
 MAX_PHASES = 20
 MAX_DOTS = 50

@@ -20,12 +20,12 @@ from datetime import datetime, timezone
 
 from tinydb import TinyDB
 
-from . import text as T
-from .commands import CardDraft, Command, Event, RotateTokens, Source
-from .errors import NotFound, UnreadableSession, ValidationError
-from .handlers import HANDLERS, LABELS, Patch, make_group
-from .model import PLAIN_TABLES, SCHEMA_VERSION, Card, Group, Kind, Meta, Session
-from .store import SessionFolder
+from coprod_tui.core import text as T
+from coprod_tui.core.commands import CardDraft, Command, Event, RotateTokens, Source
+from coprod_tui.core.errors import NotFound, UnreadableSession, ValidationError
+from coprod_tui.core.handlers import HANDLERS, LABELS, Patch, make_group
+from coprod_tui.core.model import PLAIN_TABLES, SCHEMA_VERSION, Card, Group, Kind, Meta, Session
+from coprod_tui.core.store.folder import SessionFolder
 
 log = logging.getLogger(__name__)
 

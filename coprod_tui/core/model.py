@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
-from .colours import GROUP_COLOURS
-from .errors import ValidationError
-from .running import DEFAULT_PHASES, Phase, Timer, Voting
+from coprod_tui.core.colours import GROUP_COLOURS
+from coprod_tui.core.errors import ValidationError
+from coprod_tui.core.running import DEFAULT_PHASES, Phase, Timer, Voting
 
 # 2: phases, hidden writing, voting, clusters, timer, "I'm done" and breakouts (tables `votes` and `done`). A coprod
 # that only knows version 1 refuses these files instead of silently dropping the new tables when it saves.

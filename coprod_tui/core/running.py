@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from .localtime import parse_stamp
+from coprod_tui.core.localtime import parse_stamp
 
 KINDS = ("problem", "option", "contribution")
 REFLECTION = "reflection"  # a phase of this kind puts the self-reflection on every phone instead of the note form

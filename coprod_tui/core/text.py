@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from .errors import ValidationError
+from coprod_tui.core.errors import ValidationError
 
 CARD_TEXT_LIMIT = 2000
 TITLE_LIMIT = 200

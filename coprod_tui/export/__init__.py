@@ -21,16 +21,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..core.compare import parse_time
-from ..core.errors import CoprodError, UnreadableSession, ValidationError
-from ..core.hub import open_session, read_session
-from ..core.model import Session
-from ..core.storage import atomic_write
-from ..core.store import SessionFolder
-from .sheet import qr_sheet_html
+from coprod_tui.core.reading.compare import parse_time
+from coprod_tui.core.errors import CoprodError, UnreadableSession, ValidationError
+from coprod_tui.core.hub import open_session, read_session
+from coprod_tui.core.model import Session
+from coprod_tui.core.store.file import atomic_write
+from coprod_tui.core.store.folder import SessionFolder
+from coprod_tui.export.sheet import qr_sheet_html
 
 if TYPE_CHECKING:
-    from .method_md import Since
+    from coprod_tui.export.method_md import Since
 
 __all__ = ["FORMATS", "REPORTS", "ExportFormat", "Report", "earlier_with_answers", "export_bytes", "qr_sheet_html",
            "session_json", "write_export"]
@@ -108,7 +108,7 @@ def earlier_with_answers(folder: SessionFolder, session_id: str, session: Sessio
 
 def _since(folder: SessionFolder, session_id: str, session: Session) -> Since | None:
     """What the method sections measure movement against: looked up only when there is something to measure."""
-    from .method_md import Since
+    from coprod_tui.export.method_md import Since
 
     if not session.reflections or not session.meta.programme.strip():
         return None
@@ -127,43 +127,43 @@ def _with_history(render: Callable[[Session, Since | None], str]) -> Callable[[S
 
 
 def _markdown(session: Session, since: Since | None) -> str:
-    from .markdown import session_markdown
+    from coprod_tui.export.markdown import session_markdown
 
     return session_markdown(session, since)
 
 
 def _html(session: Session, since: Since | None) -> str:
-    from .html import session_html
+    from coprod_tui.export.html import session_html
 
     return session_html(session, since)
 
 
 def _csv(session: Session) -> bytes:
-    from .csv_export import session_csv
+    from coprod_tui.export.csv_export import session_csv
 
     return session_csv(session)
 
 
 def _method_md(session: Session, since: Since | None) -> str:
-    from .method_md import method_markdown
+    from coprod_tui.export.method_md import method_markdown
 
     return method_markdown(session, since)
 
 
 def _method_html(session: Session, since: Since | None) -> str:
-    from .html import method_html
+    from coprod_tui.export.html import method_html
 
     return method_html(session, since)
 
 
 def _yousaid_md(session: Session) -> str:
-    from .yousaid import yousaid_markdown
+    from coprod_tui.export.yousaid import yousaid_markdown
 
     return yousaid_markdown(session)
 
 
 def _yousaid_html(session: Session) -> str:
-    from .html import yousaid_html
+    from coprod_tui.export.html import yousaid_html
 
     return yousaid_html(session)
 

@@ -23,8 +23,8 @@ import csv
 import io
 from collections.abc import Iterator
 
-from ..core.model import Kind, Session
-from ..core.tally import vote_results
+from coprod_tui.core.model import Kind, Session
+from coprod_tui.core.reading.tally import vote_results
 
 __all__ = ["BOM", "COLUMNS", "neutralise", "session_csv", "session_rows"]
 

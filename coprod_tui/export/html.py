@@ -26,12 +26,12 @@ from html import escape
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from ..core.colours import DEFAULT_SHADES
-from ..core.model import Group, Session
-from ..core.text import strip_controls
-from .markdown import one_line, session_markdown
-from .method_md import Since, bar_eighths, method_markdown
-from .yousaid import yousaid_markdown
+from coprod_tui.core.colours import DEFAULT_SHADES
+from coprod_tui.core.model import Group, Session
+from coprod_tui.core.text import strip_controls
+from coprod_tui.export.markdown import one_line, session_markdown
+from coprod_tui.export.method_md import Since, bar_eighths, method_markdown
+from coprod_tui.export.yousaid import yousaid_markdown
 
 __all__ = ["CSS", "bar_width", "method_html", "page", "session_html", "swatch_colour", "yousaid_html"]
 

@@ -30,12 +30,12 @@ import re
 import string
 from typing import TYPE_CHECKING
 
-from ..core.localtime import local_date
-from ..core.model import Card, Group, Kind, Session
-from ..core.tally import vote_results
+from coprod_tui.core.localtime import local_date
+from coprod_tui.core.model import Card, Group, Kind, Session
+from coprod_tui.core.reading.tally import vote_results
 
 if TYPE_CHECKING:
-    from .method_md import Since
+    from coprod_tui.export.method_md import Since
 
 __all__ = ["KIND_LETTERS", "escape_line", "escape_text", "group_mention", "labels", "session_markdown"]
 
@@ -203,7 +203,7 @@ def session_markdown(session: Session, since: Since | None = None) -> str:
     A session with self-reflection answers or a plan gets those sections and the credits at the end
     (method_md.py); `since` names the earlier session of its programme to measure movement against.
     """
-    from .method_md import has_method, method_sections  # it uses this module's escape helpers
+    from coprod_tui.export.method_md import has_method, method_sections  # it uses this module's escape helpers
 
     label = labels(session)
     lines = _header(session) + _summary(session) + _votes(session, label)

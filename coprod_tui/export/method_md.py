@@ -18,12 +18,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from ..core.appraisal import LIVED, Appraisal, Ladder, appraise, compare_appraisals
-from ..core.localtime import local_date
-from ..core.method import CREDITS, GAP_THRESHOLD, LADDER, PRINCIPLES, RECOGNITION, SCALE
-from ..core.model import Card, Kind, Role, Session
-from ..core.yousaid import Action, plan_actions, serves
-from .markdown import INDENT, escape_line, escape_text, one_line
+from coprod_tui.core.reading.appraisal import LIVED, Appraisal, Ladder, appraise, compare_appraisals
+from coprod_tui.core.localtime import local_date
+from coprod_tui.core.method import CREDITS, GAP_THRESHOLD, LADDER, PRINCIPLES, RECOGNITION, SCALE
+from coprod_tui.core.model import Card, Kind, Role, Session
+from coprod_tui.core.reading.yousaid import Action, plan_actions, serves
+from coprod_tui.export.markdown import INDENT, escape_line, escape_text, one_line
 
 __all__ = ["BAR_CELLS", "Since", "bar", "bar_eighths", "change", "has_method", "method_markdown", "method_sections",
            "number"]

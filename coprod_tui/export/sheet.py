@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from ..core.text import strip_controls
-from ..qr import svg_qr
+from coprod_tui.core.text import strip_controls
+from coprod_tui.core.qr import svg_qr
 
 __all__ = ["HOW_TO", "qr_sheet_html"]
 

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..core.localtime import local_date
-from ..core.model import Group, Session
-from ..core.yousaid import Action, Item, you_said_we_did
-from .markdown import INDENT, escape_line, escape_text, group_mention, one_line
+from coprod_tui.core.localtime import local_date
+from coprod_tui.core.model import Group, Session
+from coprod_tui.core.reading.yousaid import Action, Item, you_said_we_did
+from coprod_tui.export.markdown import INDENT, escape_line, escape_text, group_mention, one_line
 
 __all__ = ["NOT_YET_SAID", "plain_date", "yousaid_markdown"]
 

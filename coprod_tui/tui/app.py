@@ -17,17 +17,17 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.theme import Theme
 
-from ..core.errors import CoprodError
-from ..core.hub import Hub, new_session, open_session, read_session
-from ..core.search import SearchIndex
-from ..core.store import SessionFolder, SessionSummary
-from .board import BoardScreen
-from .board_saving import SavingTrouble
-from .home import HomeScreen
-from .new_session import NewSessionScreen
-from .phones import PhoneServer, ServerStarter
-from .settings import Settings, default_settings_path
-from .themes import (BoardTheme, bundled_themes_dir, group_shade, group_variable_defaults, load_themes,
+from coprod_tui.core.errors import CoprodError
+from coprod_tui.core.hub import Hub, new_session, open_session, read_session
+from coprod_tui.core.reading.search import SearchIndex
+from coprod_tui.core.store.folder import SessionFolder, SessionSummary
+from coprod_tui.tui.board.screen import BoardScreen
+from coprod_tui.tui.board.saving import SavingTrouble
+from coprod_tui.tui.review.home import HomeScreen
+from coprod_tui.tui.dialogs.new_session import NewSessionScreen
+from coprod_tui.tui.board.qr import PhoneServer, ServerStarter
+from coprod_tui.tui.settings import Settings, default_settings_path
+from coprod_tui.tui.themes import (BoardTheme, bundled_themes_dir, group_shade, group_variable_defaults, load_themes,
                      resolve_theme_name, themes_by_name)
 
 
@@ -109,7 +109,7 @@ class CoprodApp(App):
 
     def compare_with(self, summaries: list[SessionSummary], first_id: str) -> None:
         """Ask for the second session, then show both side by side (earlier left, later right)."""
-        from .compare import ComparePicker, CompareScreen
+        from coprod_tui.tui.review.compare import ComparePicker, CompareScreen
 
         def chosen(second_id: str | None) -> None:
             if second_id is None:
@@ -188,7 +188,7 @@ class CoprodApp(App):
     def action_show_home(self) -> None:
         """Leave the board for the list of sessions — or for the search results it was opened from — (the board's
         changes are already saved)."""
-        from .search import SearchScreen
+        from coprod_tui.tui.review.search import SearchScreen
 
         if not any(isinstance(s, HomeScreen) for s in self.screen_stack):
             self.switch_screen(HomeScreen())

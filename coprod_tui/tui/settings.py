@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..core.storage import atomic_write
+from coprod_tui.core.store.file import atomic_write
 
 __all__ = ["Settings", "default_settings_path"]
 

@@ -4,11 +4,11 @@ Public API: `make_web_app` (the aiohttp app), `start_phone_server` / `PhoneServe
 `lan_address` (the laptop's address on the room's network), `WebSettings` and `RateLimit` (limits).
 """
 
-from .app import make_web_app
-from .lan import lan_address
-from .limits import RateLimit, RateLimiter
-from .server import PhoneServer, PhoneServerError, PortInUse, start_phone_server
-from .state import WebSettings
+from coprod_tui.web.app import make_web_app
+from coprod_tui.web.lan import lan_address
+from coprod_tui.web.limits import RateLimit, RateLimiter
+from coprod_tui.web.server import PhoneServer, PhoneServerError, PortInUse, start_phone_server
+from coprod_tui.web.keys import WebSettings
 
 __all__ = ["PhoneServer", "PhoneServerError", "PortInUse", "RateLimit", "RateLimiter", "WebSettings", "lan_address",
            "make_web_app", "start_phone_server"]

@@ -22,24 +22,24 @@ from typing import Any
 
 from aiohttp import web
 
-from ..core import text as T
-from ..core.commands import AddCard, CardDraft, Source
-from ..core.errors import NotFound, SubmissionsClosed, ValidationError
-from ..core.hub import Hub
-from ..core.model import Kind
-from .actions import post_done, post_pick, post_vote
-from .errors import ApiError, add_security_headers, error_middleware
-from .feed import PublicFeed
-from .fields import (apply_durably, checked, group_field, join_request, participant_field, read_fields,
+from coprod_tui.core import text as T
+from coprod_tui.core.commands import AddCard, CardDraft, Source
+from coprod_tui.core.errors import NotFound, SubmissionsClosed, ValidationError
+from coprod_tui.core.hub import Hub
+from coprod_tui.core.model import Kind
+from coprod_tui.web.handlers.taps import post_done, post_pick, post_vote
+from coprod_tui.web.errors import ApiError, add_security_headers, error_middleware
+from coprod_tui.web.feed import PublicFeed
+from coprod_tui.web.request import (apply_durably, checked, group_field, join_request, participant_field, read_fields,
                      request_id_field, spend, valid_request_id, viewer_from_query)
-from .limits import RateLimiter
-from .page import Draft, PageContext, form_page, new_request_id, root_for, saved_page
-from .reflection import MAX_FIELDS, get_reflection, post_reflection, submit_answer
-from .reflection_page import Answers, new_participant, reflection_section
-from .sse import end_streams, stream_events
-from .state import (FEED, HUB, LIMITER, MAX_BODY_BYTES, PUBLIC_URL, SETTINGS, STREAM_COUNTS, STREAMS,
+from coprod_tui.web.limits import RateLimiter
+from coprod_tui.web.page import Draft, PageContext, form_page, new_request_id, root_for, saved_page
+from coprod_tui.web.handlers.reflection import MAX_FIELDS, get_reflection, post_reflection, submit_answer
+from coprod_tui.web.reflection_page import Answers, new_participant, reflection_section
+from coprod_tui.web.sse import end_streams, stream_events
+from coprod_tui.web.keys import (FEED, HUB, LIMITER, MAX_BODY_BYTES, PUBLIC_URL, SETTINGS, STREAM_COUNTS, STREAMS,
                     TAP_LIMITER, WebSettings)
-from .views import in_reflection, members_index, public_card, public_phase
+from coprod_tui.web.public import in_reflection, members_index, public_card, public_phase
 
 STATIC_DIR = Path(__file__).parent / "static"
 _STATIC_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\.(?:css|js|svg|png|ico|woff2)")

@@ -19,8 +19,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..core.hub import Hub
-from .views import Audience, Viewer, audience, personal_part, public_timer, shared_board, tallies
+from coprod_tui.core.hub import Hub
+from coprod_tui.web.public import Audience, Viewer, audience, personal_part, public_timer, shared_board, tallies
 
 PERSONAL = ("voting", "timer")  # keys of the shared board that are rebuilt for each phone (voting: its own dots)
 

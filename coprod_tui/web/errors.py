@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from aiohttp import web
 
-from .page import message_page, root_for
+from coprod_tui.web.page import message_page, root_for
 
 log = logging.getLogger("coprod_tui.web")
 

@@ -16,11 +16,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..core.commands import Event
-from ..core.errors import NotFound
-from ..core.hub import Hub
-from .boards import BoardCache, dumps
-from .views import (EVERYONE, RUN_FIELDS, Audience, Message, Viewer, audience, members_index, mine, public_card,
+from coprod_tui.core.commands import Event
+from coprod_tui.core.errors import NotFound
+from coprod_tui.core.hub import Hub
+from coprod_tui.web.boards import BoardCache, dumps
+from coprod_tui.web.public import (EVERYONE, RUN_FIELDS, Audience, Message, Viewer, audience, members_index, mine, public_card,
                     public_session, run_state, tallies)
 
 

@@ -16,7 +16,7 @@ import html
 import uuid
 from dataclasses import dataclass
 
-from ..core import text as T
+from coprod_tui.core import text as T
 
 KIND_CHOICES: tuple[tuple[str, str, str], ...] = (
     ("problem", "Problem", "Something that isn't working, or gets in the way."),

@@ -17,11 +17,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..core.handlers_method import EVIDENCE_LIMIT
-from ..core.method import CREDITS, LADDER, PRINCIPLES, SCALE
-from ..core.model import Role
-from .page import PageContext, esc, new_request_id
-from .views import SCALE_ORDER
+from coprod_tui.core.handlers_method import EVIDENCE_LIMIT
+from coprod_tui.core.method import CREDITS, LADDER, PRINCIPLES, SCALE
+from coprod_tui.core.model import Role
+from coprod_tui.web.page import PageContext, esc, new_request_id
+from coprod_tui.web.public import SCALE_ORDER
 
 TITLE = "Your self-reflection"
 ANONYMOUS = "Your answers are anonymous: only your role is recorded."

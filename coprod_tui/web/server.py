@@ -18,12 +18,12 @@ import aiohttp.web_app
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
-from ..core.errors import CoprodError
-from ..core.hub import Hub
-from .app import make_web_app
-from .errors import route_name
-from .lan import lan_address
-from .state import WebSettings
+from coprod_tui.core.errors import CoprodError
+from coprod_tui.core.hub import Hub
+from coprod_tui.web.app import make_web_app
+from coprod_tui.web.errors import route_name
+from coprod_tui.web.lan import lan_address
+from coprod_tui.web.keys import WebSettings
 
 SHUTDOWN_SECONDS = 2.0
 _WILDCARDS = {"", "0.0.0.0", "::", "[::]"}

@@ -18,13 +18,13 @@ from typing import Any
 
 from aiohttp import web
 
-from ..core.commands import Event
-from ..core.errors import NotFound
-from .errors import ApiError
-from .feed import encode
-from .fields import viewer_from_query
-from .state import FEED, HUB, SETTINGS, STREAM_COUNTS, STREAMS
-from .views import UNKNOWN_LINK, join
+from coprod_tui.core.commands import Event
+from coprod_tui.core.errors import NotFound
+from coprod_tui.web.errors import ApiError
+from coprod_tui.web.feed import encode
+from coprod_tui.web.request import viewer_from_query
+from coprod_tui.web.keys import FEED, HUB, SETTINGS, STREAM_COUNTS, STREAMS
+from coprod_tui.web.public import UNKNOWN_LINK, join
 
 RETRY_MS = 3000
 

@@ -1,0 +1,105 @@
+"""What the method's screens share: following the hub live, sending commands, and a few ways of saying things.
+
+The self-reflection answers, the plan and "you said, we did" screens follow the hub as the board does: they
+subscribe when mounted, unsubscribe when unmounted, and redraw from `hub.session` when an event arrives — a burst of
+events (phones answering at once) collapses into one message, so it costs one redraw.
+
+Every change goes through `LiveScreen.apply`, which turns a refusal from the hub into a notification: a screen never
+crashes on a CoprodError. User text is only ever `rich.text.Text` / `Content`, never markup.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+
+from coprod_tui.core.commands import Command, Event
+from coprod_tui.core.errors import CoprodError
+from coprod_tui.core.hub import Hub
+
+
+class MethodHubChanged(Message):
+    """The hub applied changes (replaceable: a burst becomes one message carrying every event)."""
+
+    def __init__(self, event: Event) -> None:
+        super().__init__()
+        self.events = [event]
+
+    def can_replace(self, message: Message) -> bool:
+        if isinstance(message, MethodHubChanged):
+            self.events[:0] = message.events
+            return True
+        return False
+
+
+class LiveScreen(Screen):
+    """A screen over the live hub. Subclasses implement `hub_changed(events)` and read `self.session`."""
+
+    HELP_EXTRA: list[tuple[str, str]] = []
+
+    def __init__(self, hub: Hub) -> None:
+        super().__init__()
+        self.hub = hub
+        self._unsubscribe = None
+
+    @property
+    def session(self):
+        return self.hub.session
+
+    def on_mount(self) -> None:
+        self._unsubscribe = self.hub.subscribe(lambda event: self.post_message(MethodHubChanged(event)))
+
+    def on_unmount(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+
+    @on(MethodHubChanged)
+    def _method_hub_changed(self, message: MethodHubChanged) -> None:
+        self.hub_changed(message.events)
+
+    def hub_changed(self, events: list[Event]) -> None:  # pragma: no cover - every subclass overrides it
+        raise NotImplementedError
+
+    def apply(self, command: Command) -> Event | None:
+        """Send a command; a refusal becomes a notification (never an exception)."""
+        try:
+            return self.hub.apply(command)
+        except CoprodError as exc:
+            self.notify(Content(str(exc)), severity="warning")
+            return None
+
+    def writable(self) -> bool:
+        return not self.hub.read_only
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_help(self) -> None:
+        from coprod_tui.tui.help import HelpScreen
+
+        self.app.push_screen(HelpScreen(self))
+
+
+def one_line(text: str, limit: int = 100) -> str:
+    """Text flattened to one line (a note may hold newlines and tabs), cut with an ellipsis at `limit`."""
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def number(value: float | None) -> str:
+    """A mean to one decimal place, or a dash when there is none."""
+    return "—" if value is None else f"{value:.1f}"
+
+
+def signed(change: float) -> str:
+    """+0.6 / −0.3 (a real minus sign) / ±0.0."""
+    if round(change, 1) == 0:
+        return "±0.0"
+    return f"{change:+.1f}".replace("-", "−")

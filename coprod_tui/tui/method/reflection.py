@@ -1,0 +1,397 @@
+"""The room's self-reflection answers, live, and a form to type answers for someone.
+
+The screen lists every answer so far — its role, where the person puts the work on the ladder now and where it should
+be, how many statements they scored, when, and whether a phone sent it or it was typed in — and never a name: the
+self-reflection is anonymous, an answer keeps a role only. It follows the hub like the board, so phones answering
+appear as they arrive.
+
+"Type answers for someone" asks the questions the phones ask (core/method.py): the person's role, the ladder now and
+target with what each rung means, then every statement grouped by principle, scored 1–4 or "don't know", each with
+an optional note of evidence. It is for people who would rather answer aloud, on paper, or without a phone.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Footer, Header, Input, Label, RadioButton, RadioSet, Select, Static
+
+from coprod_tui.core.commands import Event
+from coprod_tui.core.commands import DeleteReflection, SubmitReflection
+from coprod_tui.core.errors import CoprodError
+from coprod_tui.core.handlers_method import EVIDENCE_LIMIT
+from coprod_tui.core.localtime import local_date, local_hm, local_minute
+from coprod_tui.core.method import CREDITS, DONT_KNOW, LADDER, PRINCIPLE_OF, PRINCIPLES, SCALE, STATEMENTS
+from coprod_tui.core.model import Role, Session
+from coprod_tui.tui.dialogs.cards import ConfirmScreen
+from coprod_tui.tui.live import LiveScreen, plural
+from coprod_tui.tui.row_table import Column, RowTable
+
+SCALE_ORDER = (1, 2, 3, 4, DONT_KNOW)
+SOURCES = {"phone": "phone", "facilitator": "typed in", "import": "imported"}
+
+
+def rung_name(value: object) -> str:
+    if isinstance(value, int) and 1 <= value <= len(LADDER):
+        return f"{value} {LADDER[value - 1].name}"
+    return "—"
+
+
+def answers_in_order(session: Session) -> list[dict]:
+    """The answers in the order they came (their numbers on screen are 1, 2, … in this order); answers of the same
+    moment stay in the order the session holds them."""
+    return sorted(session.reflections.values(), key=lambda r: str(r.get("created", "")))
+
+
+def mapping(answer: dict, key: str) -> dict:
+    """`scores` / `evidence` of an answer, or {} when a hand-edited file holds something else there."""
+    value = answer.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def role_of(answer: dict) -> Role:
+    try:
+        return Role.parse(answer.get("role") or Role.OTHER)
+    except CoprodError:
+        return Role.OTHER
+
+
+def when(answer: dict, session: Session) -> str:
+    """When an answer came, in local time: the clock time alone on the day of the session, the date too otherwise."""
+    stamp = str(answer.get("created", ""))
+    if local_date(stamp) == local_date(session.meta.created):
+        return local_hm(stamp)
+    return local_minute(stamp)
+
+
+def ladder_cell(answer: dict) -> Text:
+    now, target = answer.get("ladder_now"), answer.get("ladder_target")
+    if not now and not target:
+        return Text("not answered", style="dim")
+    return Text(f"{rung_name(now)} → {rung_name(target)}")
+
+
+def scored_cell(answer: dict) -> Text:
+    scores = {k: v for k, v in mapping(answer, "scores").items() if k in STATEMENTS}
+    dont_know = sum(1 for v in scores.values() if v == DONT_KNOW)
+    text = Text(f"{len(scores)} of {len(STATEMENTS)}")
+    if dont_know:
+        text.append(f" · {dont_know} don't know", style="dim")
+    return text
+
+
+def describe_answer(number: int, answer: dict, session: Session) -> Text:
+    """One answer in full: ladder with meanings, each scored statement by principle, evidence as written."""
+    text = Text()
+    text.append(f"Answer {number}", style="bold")
+    text.append(f" · {role_of(answer).label} · {SOURCES.get(str(answer.get('source')), 'typed in')} at "
+                f"{when(answer, session)}\n")
+    for label, key in (("Now", "ladder_now"), ("Should be", "ladder_target")):
+        value = answer.get(key)
+        text.append(f"{label:<10}", style="bold")
+        if isinstance(value, int) and 1 <= value <= len(LADDER):
+            text.append(rung_name(value))
+            text.append(f" — {LADDER[value - 1].meaning}\n", style="dim")
+        else:
+            text.append("not answered\n", style="dim")
+    scores = mapping(answer, "scores")
+    evidence = mapping(answer, "evidence")
+    for principle in PRINCIPLES:
+        rows = [s for s in principle.statements if s.id in scores or s.id in evidence]
+        if not rows:
+            continue
+        text.append(f"\n{principle.name}\n", style="bold")
+        for statement in rows:
+            score = scores.get(statement.id)
+            mark = f"{score} {SCALE[score]}" if score in (1, 2, 3, 4) else (
+                SCALE[DONT_KNOW] if score == DONT_KNOW else "not scored")
+            text.append(f"  {mark:<20}", style="bold" if score is not None else "dim")
+            text.append(statement.text)
+            text.append("\n")
+            note = evidence.get(statement.id)
+            if note:
+                text.append("  " + " " * 20)
+                text.append("“")
+                text.append(str(note))
+                text.append("”\n", style="")
+    unanswered = len(STATEMENTS) - len([s for s in scores if s in PRINCIPLE_OF])
+    if unanswered:
+        text.append(f"\n{plural(unanswered, 'statement')} not answered.", style="dim")
+    return text
+
+
+class Choice(RadioButton):
+    """A radio button whose dot shows only when chosen, so the choice never rests on colour alone."""
+
+    @property
+    def BUTTON_INNER(self) -> str:  # type: ignore[override]
+        return "●" if self.value else " "
+
+
+class ChoiceSet(RadioSet):
+    """A radio set of numbered choices: number keys choose directly, backspace clears (nothing chosen = not
+    answered), arrows and space work as in any radio set."""
+
+    BINDINGS = [
+        *[Binding(str(n), f"choose({n})", str(n), show=False) for n in range(1, 8)],
+        Binding("0,question_mark", f"choose({DONT_KNOW})", "Don't know", show=False),
+        Binding("backspace,delete", "clear", "Clear", show=False),
+    ]
+
+    def __init__(self, choices: list[tuple[int, str]], value: int | None = None, *, id: str | None = None,
+                 classes: str | None = None, compact: bool = False) -> None:
+        self.values = [v for v, _ in choices]
+        buttons = [Choice(Content(label), value=v == value) for v, label in choices]
+        super().__init__(*buttons, id=id, classes=classes, compact=compact)
+
+    def on_mount(self) -> None:
+        if self.pressed_index >= 0:
+            self._selected = self.pressed_index  # arrows start from the choice already made
+
+    @property
+    def value(self) -> int | None:
+        for choice, button in zip(self.values, self.query(RadioButton)):
+            if button.value:
+                return choice
+        return None
+
+    def action_choose(self, value: int) -> None:
+        if value not in self.values:
+            return
+        index = self.values.index(value)
+        self._selected = index
+        button = list(self.query(RadioButton))[index]
+        button.value = True
+
+    def action_clear(self) -> None:
+        with self.prevent(RadioButton.Changed):
+            for button in self.query(RadioButton):
+                button.value = False
+        self._pressed_button = None
+
+
+class ReflectionForm(ModalScreen[bool]):
+    """The phones' questions, typed in for someone. `submit(command)` raises CoprodError to keep the form open."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("escape", "cancel", "Cancel"),
+    ]
+
+    def __init__(self, submit: Callable[[SubmitReflection], None]) -> None:
+        super().__init__()
+        self.submit = submit
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="reflection-form", classes="dialog"):
+            yield Label("Type answers for someone", classes="dialog-title")
+            yield Static(Content(
+                "The same questions as on the phones. Answers are anonymous: a role, never a name. Leave out "
+                "anything they would rather not answer.\nNumber keys choose · backspace clears · tab moves on · "
+                "ctrl+s saves · esc cancels"), classes="hint")
+            yield Label("Their role", classes="field-label")
+            yield Select([(Text(role.label), role.value) for role in Role], prompt="Choose their role",
+                         id="reflection-role")
+            rungs = [(r.number, f"{r.number} {r.name} — {r.meaning}") for r in LADDER]
+            yield Label("Where is this work on the ladder of co-production now?", classes="field-label")
+            yield ChoiceSet(rungs, id="ladder-now", classes="ladder")
+            yield Label("Where should it be?", classes="field-label")
+            yield ChoiceSet(rungs, id="ladder-target", classes="ladder")
+            yield Static(Content(CREDITS[0]), classes="hint credit")
+            scale = [(value, f"{value} {SCALE[value]}" if value else SCALE[value]) for value in SCALE_ORDER]
+            for principle in PRINCIPLES:
+                yield Static(Content.assemble((principle.name, "bold"), " — ", principle.summary),
+                             classes="principle-title")
+                for statement in principle.statements:
+                    yield Static(Content(statement.text), classes="statement")
+                    yield ChoiceSet(scale, id=f"score-{statement.id}", classes="scale", compact=True)
+                    yield Input(id=f"evidence-{statement.id}", classes="evidence", max_length=EVIDENCE_LIMIT,
+                                placeholder="Evidence or an example (optional)", compact=True)
+            yield Static("", id="error", classes="error")
+            with Horizontal(classes="buttons"):
+                yield Button("Save  ctrl+s", variant="primary", id="save")
+                yield Button("Cancel  esc", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#reflection-role", Select).focus()
+
+    def command(self) -> SubmitReflection | None:
+        """The answers as a command, or None (with a message) when the role is missing."""
+        role = self.query_one("#reflection-role", Select)
+        if role.is_blank():
+            self._error("Choose their role first: answers keep a role, never a name.")
+            return None
+        scores: dict[str, int] = {}
+        evidence: dict[str, str] = {}
+        for statement in STATEMENTS:
+            value = self.query_one(f"#score-{statement}", ChoiceSet).value
+            if value is not None:
+                scores[statement] = value
+            note = self.query_one(f"#evidence-{statement}", Input).value
+            if note.strip():
+                evidence[statement] = note
+        return SubmitReflection(role=str(role.value), ladder_now=self.query_one("#ladder-now", ChoiceSet).value,
+                                ladder_target=self.query_one("#ladder-target", ChoiceSet).value, scores=scores,
+                                evidence=evidence)
+
+    def _error(self, message: str) -> None:
+        error = self.query_one("#error", Static)
+        error.update(Content(message))
+        error.scroll_visible(animate=False)
+
+    def action_save(self) -> None:
+        command = self.command()
+        if command is None:
+            return
+        try:
+            self.submit(command)
+        except CoprodError as exc:
+            self._error(str(exc))
+            return
+        self.dismiss(True)
+
+    def _touched(self) -> bool:
+        return (not self.query_one("#reflection-role", Select).is_blank()
+                or any(c.value is not None for c in self.query(ChoiceSet))
+                or any(i.value.strip() for i in self.query(Input)))
+
+    def action_cancel(self) -> None:
+        if not self._touched():
+            self.dismiss(False)
+            return
+
+        def answer(leave: bool | None) -> None:
+            if leave:
+                self.dismiss(False)
+
+        self.app.push_screen(ConfirmScreen(Content("Leave without saving these answers?"), yes="Leave"), answer)
+
+    @on(Button.Pressed, "#save")
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+
+class ReflectionScreen(LiveScreen):
+    """The room's self-reflection answers so far (live); type answers for someone, or delete one."""
+
+    BINDINGS = [
+        Binding("n", "answer", "Type answers for someone"),
+        Binding("d,delete", "delete", "Delete answer"),
+        Binding("escape", "back", "Back"),
+        Binding("question_mark", "help", "Help"),
+    ]
+    HELP_EXTRA = [("↑ ↓ PgUp PgDn Home End", "Select an answer (shown in full below)"),
+                  ("", "Answers are anonymous: a role, never a name.")]
+    WRITE = {"answer", "delete"}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="reflection-head")
+        yield RowTable([Column("#", 3, "right"), Column("Role", 30), Column("Ladder now → should be", 34),
+                        Column("Statements", 24), Column("When", 16), Column("From", 8)], id="reflection-table")
+        with VerticalScroll(id="reflection-detail-pane"):
+            yield Static(id="reflection-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Self-reflection answers"
+        self.sub_title = self.session.meta.title
+        table = self.query_one(RowTable)
+        self.watch(table, "cursor", self._show_detail, init=False)
+        self.refresh_answers()
+        table.focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self.WRITE and not self.writable():
+            return False
+        if action == "delete" and self.selected() is None:
+            return None
+        return True
+
+    # -- drawing ------------------------------------------------------------------------------------------------
+    def refresh_answers(self, select: str | None = None) -> None:
+        session = self.session
+        answers = answers_in_order(session)
+        table = self.query_one(RowTable)
+        keep = select if select is not None else table.selected_key
+        table.set_rows([(str(a.get("id")), (Text(str(n)), Text(role_of(a).label), ladder_cell(a), scored_cell(a),
+                                             Text(when(a, session)),
+                                             Text(SOURCES.get(str(a.get("source")), "typed in"))))
+                        for n, a in enumerate(answers, 1)], select=keep)
+        self.query_one("#reflection-head", Static).update(self._head(answers))
+        self._show_detail()
+        self.refresh_bindings()
+
+    def _head(self, answers: list[dict]) -> Text:
+        if not answers:
+            text = Text("No answers yet. ", style="bold")
+            text.append("Phones answer during the self-reflection; ")
+            text.append("n types answers for someone." if self.writable() else "this review is read-only.")
+            return text
+        roles = Counter(role_of(a) for a in answers)
+        text = Text(plural(len(answers), "answer") + " so far", style="bold")
+        text.append(": ")
+        text.append(" · ".join(f"{role.label} {n}" for role, n in sorted(roles.items(), key=lambda p: -p[1])))
+        text.append("\nAnonymous: each answer keeps a role, never a name.", style="dim")
+        return text
+
+    def _show_detail(self, *_: object) -> None:
+        detail = self.query_one("#reflection-detail", Static)
+        answer = self.selected()
+        if answer is None:
+            detail.update(Text("Select an answer to see it in full.", style="dim"))
+            return
+        number = [str(a.get("id")) for a in answers_in_order(self.session)].index(str(answer.get("id"))) + 1
+        detail.update(describe_answer(number, answer, self.session))
+        self.query_one("#reflection-detail-pane").scroll_home(animate=False)
+
+    def selected(self) -> dict | None:
+        key = self.query_one(RowTable).selected_key
+        return self.session.reflections.get(str(key)) if key is not None else None
+
+    def hub_changed(self, events: list[Event]) -> None:
+        if any("reflections" in e.patch for e in events):
+            self.refresh_answers()
+
+    # -- actions ------------------------------------------------------------------------------------------------
+    def action_answer(self) -> None:
+        if not self.writable():
+            return
+        added: list[str] = []
+
+        def submit(command: SubmitReflection) -> None:
+            event = self.hub.apply(command)
+            added.extend(event.patch.get("reflections", {}))
+
+        def done(saved: bool | None) -> None:
+            if saved and added:
+                self.refresh_answers(select=added[-1])
+                self.notify("Answers saved (anonymous: their role only).", timeout=3)
+
+        self.app.push_screen(ReflectionForm(submit), done)
+
+    def action_delete(self) -> None:
+        answer = self.selected()
+        if answer is None or not self.writable():
+            return
+        number = [str(a.get("id")) for a in answers_in_order(self.session)].index(str(answer.get("id"))) + 1
+        question = Content(f"Delete answer {number} ({role_of(answer).label})?\n\nIt leaves the appraisal. "
+                           "Undo (u on the board) brings it back.")
+
+        def confirmed(yes: bool | None) -> None:
+            if yes and self.apply(DeleteReflection(reflection_id=str(answer.get("id")))):
+                self.notify("Answer deleted.", timeout=3)
+
+        self.app.push_screen(ConfirmScreen(question), confirmed)

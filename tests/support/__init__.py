@@ -1,0 +1,1 @@
+"""Helpers the tests share: building sessions, driving the app, phones, browsers, tmux."""

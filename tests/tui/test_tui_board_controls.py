@@ -1,0 +1,54 @@
+"""Board controls beyond editing: the saving-failed warning, and hiding notes from phones (moderation)."""
+
+from __future__ import annotations
+
+import errno
+
+import coprod_tui.core.store.file as storage
+from support.app import open_board, settle
+
+SIZE = (120, 40)
+
+
+async def test_a_failing_disk_is_reported_on_the_board_and_recovery_too(make_session, app_factory, monkeypatch):
+    session_id = make_session()
+    app = app_factory(session_id)
+    real_write = storage.atomic_write
+    failing = {"on": True}
+
+    def flaky_write(path, data):
+        if failing["on"]:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_write(path, data)
+
+    monkeypatch.setattr(storage, "RETRY_SECONDS", 0.05)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_board(pilot)
+        monkeypatch.setattr(storage, "atomic_write", flaky_write)
+        await pilot.press("n", *"Kept in memory", "ctrl+s")
+        messages = lambda: [str(n.message) for n in app._notifications]  # noqa: E731
+        await settle(pilot, lambda: any("No space left on device" in m for m in messages()))
+        assert any(c.text == "Kept in memory" for c in app.hub.session.cards.values())
+        failing["on"] = False
+        await settle(pilot, lambda: any("Saving works again" in m for m in messages()))
+        path = app.hub.storage.path
+        assert "Kept in memory" in path.read_text("utf-8")
+        await pilot.press("ctrl+q")
+
+
+async def test_h_hides_a_note_from_phones_and_u_brings_it_back(make_session, app_factory):
+    from support.app import card_by_text, drawn, select
+
+    session_id = make_session()
+    app = app_factory(session_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_board(pilot)
+        cell = await select(pilot, "Carers can't get a break at weekends")
+        card = card_by_text(app, "Carers can't get a break at weekends")
+        await pilot.press("h")
+        await settle(pilot, lambda: app.hub.session.cards[card.id].hidden)
+        assert "HIDDEN" in drawn(cell)
+        await pilot.press("u")
+        await settle(pilot, lambda: not app.hub.session.cards[card.id].hidden)
+        assert "HIDDEN" not in drawn(cell)
+        await pilot.press("ctrl+q")
