@@ -21,7 +21,8 @@ from coprod_tui.core.hub import read_session
 from coprod_tui.core.store.folder import SessionFolder
 from coprod_tui.tui.method.appraisal import AppraisalScreen
 from coprod_tui.tui.method.plan import PlanScreen
-from coprod_tui.tui.method.reflection import ChoiceSet, ReflectionForm, ReflectionScreen
+from coprod_tui.tui.method.reflection import ReflectionScreen
+from coprod_tui.tui.method.reflection_form import ChoiceSet, ReflectionForm
 from coprod_tui.tui.method.yousaid import YouSaidScreen
 from support.tui_method import PHONE_1, REFLECTION_PHASE, action, answer, prepare, show
 

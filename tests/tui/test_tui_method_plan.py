@@ -14,7 +14,7 @@ from coprod_tui.core.commands import ActionDraft, AddAction
 from coprod_tui.core.handlers_method import FIELD_LIMIT
 from coprod_tui.tui.dialogs.cards import ConfirmScreen
 from coprod_tui.tui.method.plan import PlanScreen
-from coprod_tui.tui.dialogs.cards import LinePrompt
+from coprod_tui.tui.dialogs.form import LinePrompt
 from coprod_tui.tui.method.plan_dialogs import ActionEditor, CardPicker
 from coprod_tui.tui.row_table import RowTable
 from support.tui_method import action, prepare, show, wait_for

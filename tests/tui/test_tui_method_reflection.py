@@ -14,7 +14,8 @@ from coprod_tui.core.commands import SubmitReflection
 from coprod_tui.core.handlers_method import EVIDENCE_LIMIT
 from coprod_tui.core.method import STATEMENTS
 from coprod_tui.tui.dialogs.cards import ConfirmScreen
-from coprod_tui.tui.method.reflection import ChoiceSet, ReflectionForm, ReflectionScreen
+from coprod_tui.tui.method.reflection import ReflectionScreen
+from coprod_tui.tui.method.reflection_form import ChoiceSet, ReflectionForm
 from coprod_tui.tui.row_table import RowTable
 from support.tui_method import PHONE_1, REFLECTION_PHASE, SetPhase, answer, prepare, show, wait_for
 

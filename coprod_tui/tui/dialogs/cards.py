@@ -1,8 +1,7 @@
-"""Modal dialogs of the board: add/edit a card, confirm, pick a group, link cards.
+"""The board's card dialogs: add or edit a card, pick its group, link it to others; and the yes/no confirmation.
 
-Dialogs never change the session themselves: they call back into the board, which calls the hub. When the hub
-refuses (text too long, say), the dialog stays open with the message and the person's words intact.
-User text (card text, group names) is shown through `Content` / `rich.text.Text`, never as markup.
+Dialogs never change the session themselves: they call back into the board, which calls the hub. User text (card
+text, group names) is shown through `Content` / `rich.text.Text`, never as markup.
 """
 
 from __future__ import annotations
@@ -14,17 +13,18 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Select, SelectionList, Static, TextArea
 from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
-from coprod_tui.core.handlers_method import FIELD_LIMIT
 from coprod_tui.core.errors import CoprodError
 from coprod_tui.core.model import Card, Group, Kind
 from coprod_tui.core.text import AUTHOR_LIMIT, CARD_TEXT_LIMIT
+from coprod_tui.tui.dialogs.form import FormDialog
+from coprod_tui.tui.live import one_line
 
 NO_GROUP = -1
 
@@ -36,37 +36,12 @@ class CardForm:
     author: str | None
 
 
-class FormDialog(ModalScreen[bool]):
-    """A form whose `submit` is a hub command: a refusal (CoprodError) keeps it open with the reason in `#error`
-    (shown as Content: the reason may quote user text), success closes it with True; cancel closes it with False."""
-
-    def send(self, submit: Callable[[object], None], value: object) -> None:
-        try:
-            submit(value)
-        except CoprodError as exc:
-            self.query_one("#error", Static).update(Content(str(exc)))
-            return
-        self.dismiss(True)
-
-    def action_cancel(self) -> None:
-        self.dismiss(False)
-
-    @on(Button.Pressed, "#save")
-    def _save_pressed(self) -> None:
-        self.action_save()  # type: ignore[attr-defined]
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.action_cancel()
-
-
-class CardEditor(FormDialog):
+class CardEditor(FormDialog[bool]):
     """Add or edit one card. `submit(form)` applies it and raises CoprodError to keep the dialog open."""
 
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Save", priority=True),
-        Binding("escape", "cancel", "Cancel"),
-    ]
+    FRAME_ID = "dialog"
+    SCROLLS = True
+    START_IN = "#card-text"
 
     def __init__(self, title: str, kind: Kind, groups: list[Group], submit: Callable[[CardForm], None], *,
                  card: Card | None = None, group_id: int | None = None) -> None:
@@ -78,30 +53,25 @@ class CardEditor(FormDialog):
         self.card = card
         self.group_id = card.group_id if card else group_id
 
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(id="dialog", classes="dialog"):
-            yield Label(Content(self.heading), classes="dialog-title")
-            yield Label("Text", classes="field-label")
-            area = TextArea(self.card.text if self.card else "", id="card-text", soft_wrap=True,
-                            show_line_numbers=False, tab_behavior="focus")
-            area.border_subtitle = ""
-            yield area
-            yield Static("", id="counter", classes="hint")
-            if self.card is None:
-                yield Label("Group", classes="field-label")
-                options = [(Text(g.name), g.id) for g in self.groups] + [(Text("No group"), NO_GROUP)]
-                value = self.group_id if self.group_id in {g.id for g in self.groups} else NO_GROUP
-                yield Select(options, value=value, allow_blank=False, id="card-group")
-            yield Label("Name (leave empty for anonymous)", classes="field-label")
-            yield Input(self.card.author or "" if self.card else "", id="card-author", max_length=AUTHOR_LIMIT,
-                        placeholder="anonymous")
-            yield Static("", id="error", classes="error")
-            with Horizontal(classes="buttons"):
-                yield Button("Save  ctrl+s", variant="primary", id="save")
-                yield Button("Cancel  esc", id="cancel")
+    def fields(self) -> ComposeResult:
+        yield Label(Content(self.heading), classes="dialog-title")
+        yield Label("Text", classes="field-label")
+        area = TextArea(self.card.text if self.card else "", id="card-text", soft_wrap=True,
+                        show_line_numbers=False, tab_behavior="focus")
+        area.border_subtitle = ""
+        yield area
+        yield Static("", id="counter", classes="hint")
+        if self.card is None:
+            yield Label("Group", classes="field-label")
+            options = [(Text(g.name), g.id) for g in self.groups] + [(Text("No group"), NO_GROUP)]
+            value = self.group_id if self.group_id in {g.id for g in self.groups} else NO_GROUP
+            yield Select(options, value=value, allow_blank=False, id="card-group")
+        yield Label("Name (leave empty for anonymous)", classes="field-label")
+        yield Input(self.card.author or "" if self.card else "", id="card-author", max_length=AUTHOR_LIMIT,
+                    placeholder="anonymous")
 
-    def on_mount(self) -> None:
-        self.query_one("#card-text", TextArea).focus()
+    def begin(self) -> None:
+        super().begin()
         self._count()
 
     @on(TextArea.Changed, "#card-text")
@@ -206,12 +176,12 @@ class LinkPicker(ModalScreen[None]):
         wanted = self.card.kind.link_target
         verb = "addresses" if self.card.kind is Kind.OPTION else "serves"
         selections = [
-            Selection(Text(_one_line(t.text, 90)), t.id, t.id in self.card.links) for t in self.targets
+            Selection(Text(one_line(t.text, 90)), t.id, t.id in self.card.links) for t in self.targets
         ]
         with Vertical(classes="dialog wide"):
             yield Label(Content(f"Which {wanted.label.lower() if wanted else 'cards'} this {self.card.kind.value} "
                                 f"{verb}? space ticks or unticks, esc closes"), classes="dialog-title")
-            yield Static(Text(_one_line(self.card.text, 120)), classes="hint")
+            yield Static(Text(one_line(self.card.text, 120)), classes="hint")
             yield SelectionList[int](*selections, id="targets")
             yield Static("", id="error", classes="error")
 
@@ -229,63 +199,3 @@ class LinkPicker(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
-
-
-def _one_line(text: str, limit: int) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
-class LinePrompt(ModalScreen[bool]):
-    """One line of text (a note, a date). `submit(value)` raises CoprodError to keep the prompt open."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
-
-    def __init__(self, heading: str | Text, label: str, submit: Callable[[str], None], value: str = "", *,
-                 hint: str | Text = "", placeholder: str = "", max_length: int = FIELD_LIMIT, ok: str = "Save",
-                 wide: bool = False) -> None:
-        super().__init__()
-        self.heading = heading
-        self.label = label
-        self.submit = submit
-        self.value = value
-        self.hint = hint
-        self.placeholder = placeholder
-        self.max_length = max_length
-        self.ok = ok
-        self.wide = wide
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog wide" if self.wide else "dialog", id="line-prompt"):
-            heading = self.heading if isinstance(self.heading, Text) else Text(self.heading)
-            yield Static(heading, classes="dialog-title")
-            yield Label(Content(self.label), classes="field-label")
-            yield Input(self.value, id="line-value", max_length=self.max_length, placeholder=self.placeholder)
-            if self.hint:  # user text (a list of notes) comes as Text, never as markup
-                yield Static(self.hint if isinstance(self.hint, Text) else Content(self.hint), classes="hint")
-            yield Static("", id="error", classes="error")
-            with Horizontal(classes="buttons"):
-                yield Button(f"{self.ok}  enter", variant="primary", id="ok")
-                yield Button("Cancel  esc", id="cancel")
-
-    def on_mount(self) -> None:
-        self.query_one(Input).focus()
-
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
-        try:
-            self.submit(self.query_one(Input).value)
-        except CoprodError as exc:
-            self.query_one("#error", Static).update(Content(str(exc)))
-            return
-        self.dismiss(True)
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "ok":
-            self._submitted()
-        else:
-            self.action_cancel()
-
-    def action_cancel(self) -> None:
-        self.dismiss(False)

@@ -3,9 +3,10 @@
 The dialog is given the sessions folder and a session id, not the live hub: exports read the session file
 read-only (export package), exactly as `coprod export` does, so the file written from the board and the one written
 from the command line are the same bytes. Folders missing on the way to the file are created (the suggested
-`exports/` folder usually is), unlike `coprod export -o`: here the full path is on screen before anything is written. The write runs in a worker thread — an HTML export of a large session
-must not freeze the board — and the dialog stays open with the reason when it fails (a read-only folder, a path that
-is a folder), with the path as typed, so the facilitator can correct it.
+`exports/` folder usually is), unlike `coprod export -o`: here the full path is on screen before anything is
+written. The write runs in a worker thread (an HTML export of a large session must not freeze the board) and the
+dialog stays open with the reason when it fails (a read-only folder, a path that is a folder), with the path as
+typed, so the facilitator can correct it.
 
 Paths and error messages are user text: they are shown through `Content`, never as markup.
 """

@@ -6,16 +6,13 @@ from dataclasses import dataclass
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.content import Content
-from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.widgets import Button, Input, Label, Select
 
 from coprod_tui.core.colours import GROUP_COLOURS, GROUP_GLYPHS
-from coprod_tui.core.errors import CoprodError
 from coprod_tui.core.model import Role
 from coprod_tui.core.text import NAME_LIMIT, QUESTION_LIMIT, TITLE_LIMIT
+from coprod_tui.tui.dialogs.form import FormDialog
 
 DEFAULT_GROUPS = [
     ("People who use services", Role.PEOPLE),
@@ -59,41 +56,34 @@ class GroupRow(Horizontal):
         self.remove()
 
 
-class NewSessionScreen(ModalScreen[None]):
-    """Title, the question the room works on, and the groups (each with a name, a colour and a role)."""
+class NewSessionScreen(FormDialog[None]):
+    """Title, the question the room works on, and the groups (each with a name, a colour and a role). Saving
+    creates the session and opens its board in this dialog's place."""
 
-    BINDINGS = [
-        Binding("ctrl+s", "create", "Create", priority=True),
-        Binding("escape", "cancel", "Cancel"),
-    ]
+    FRAME_ID = "new-session"
+    START_IN = "#title"
+    CANCELLED = None
+    wide = True
+    save_label = "Create  ctrl+s"
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog wide", id="new-session"):
-            yield Label("New session", classes="dialog-title")
-            with Horizontal(classes="field-row"):
-                with Vertical(classes="field"):
-                    yield Label("Title", classes="field-label")
-                    yield Input(placeholder="e.g. Short breaks for carers: review", id="title",
-                                max_length=TITLE_LIMIT)
-                with Vertical(classes="field", id="programme-field"):
-                    yield Label("Programme (optional)", classes="field-label")
-                    yield Input(placeholder="e.g. Short breaks", id="programme", max_length=TITLE_LIMIT,
-                                tooltip="Sessions of one programme can be compared over time")
-            yield Label("The question the room works on", classes="field-label")
-            yield Input(placeholder="What is the problem we are trying to solve, and what could we do?",
-                        id="question", max_length=QUESTION_LIMIT)
-            yield Label("Groups (name · role · colour)", classes="field-label")
-            with VerticalScroll(id="group-rows"):
-                for index, (name, role) in enumerate(DEFAULT_GROUPS):
-                    yield GroupRow(name, role, GROUP_COLOURS[index])
-            yield Button("+ Add group", id="add-group")
-            yield Static("", id="error", classes="error")
-            with Horizontal(classes="buttons"):
-                yield Button("Create  ctrl+s", variant="primary", id="create")
-                yield Button("Cancel  esc", id="cancel")
-
-    def on_mount(self) -> None:
-        self.query_one("#title", Input).focus()
+    def fields(self) -> ComposeResult:
+        yield Label("New session", classes="dialog-title")
+        with Horizontal(classes="field-row"):
+            with Vertical(classes="field"):
+                yield Label("Title", classes="field-label")
+                yield Input(placeholder="e.g. Short breaks for carers: review", id="title", max_length=TITLE_LIMIT)
+            with Vertical(classes="field", id="programme-field"):
+                yield Label("Programme (optional)", classes="field-label")
+                yield Input(placeholder="e.g. Short breaks", id="programme", max_length=TITLE_LIMIT,
+                            tooltip="Sessions of one programme can be compared over time")
+        yield Label("The question the room works on", classes="field-label")
+        yield Input(placeholder="What is the problem we are trying to solve, and what could we do?",
+                    id="question", max_length=QUESTION_LIMIT)
+        yield Label("Groups (name · role · colour)", classes="field-label")
+        with VerticalScroll(id="group-rows"):
+            for index, (name, role) in enumerate(DEFAULT_GROUPS):
+                yield GroupRow(name, role, GROUP_COLOURS[index])
+        yield Button("+ Add group", id="add-group")
 
     @on(Button.Pressed, "#add-group")
     async def _add_group(self) -> None:
@@ -103,26 +93,12 @@ class NewSessionScreen(ModalScreen[None]):
         await self.query_one("#group-rows").mount(row)  # awaited: the row's inputs exist only once mounted
         row.query_one(Input).focus()
 
-    @on(Button.Pressed, "#create")
-    def _create_pressed(self) -> None:
-        self.action_create()
+    def action_save(self) -> None:
+        # Not `send`: on success the app has already put the new board in this dialog's place.
+        self.attempt(self._create, [row.spec() for row in self.query(GroupRow)])
 
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.action_cancel()
-
-    def action_create(self) -> None:
-        specs = [row.spec() for row in self.query(GroupRow)]
-        groups = [(s.name, s.role, s.colour) for s in specs if s.name.strip()]
-        try:
-            self.app.create_session(
-                self.query_one("#title", Input).value,
-                self.query_one("#question", Input).value,
-                groups,
-                programme=self.query_one("#programme", Input).value,
-            )
-        except CoprodError as exc:
-            self.query_one("#error", Static).update(Content(str(exc)))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def _create(self, specs: list[GroupSpec]) -> None:
+        self.app.create_session(  # type: ignore[attr-defined]
+            self.query_one("#title", Input).value, self.query_one("#question", Input).value,
+            [(s.name, s.role, s.colour) for s in specs if s.name.strip()],
+            programme=self.query_one("#programme", Input).value)

@@ -13,29 +13,29 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.content import Content
-from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, OptionList, Select, Static
+from textual.containers import Horizontal
+from textual.widgets import Button, Input, Label, OptionList, Select
 from textual.widgets.option_list import Option
 
-from coprod_tui.core.errors import CoprodError
 from coprod_tui.core.model import Kind
 from coprod_tui.core.running import Phase
 from coprod_tui.core.text import NAME_LIMIT, QUESTION_LIMIT
+from coprod_tui.tui.dialogs.form import FormDialog
+from coprod_tui.tui.live import one_line
 
 ANY_KIND = "any"
 KIND_CHOICES = [(Text("the writer's choice"), ANY_KIND)] + [(Text(k.label), k.value) for k in Kind]
 
 
-class PhasesScreen(ModalScreen[bool]):
+class PhasesScreen(FormDialog[bool]):
     """`save(phases)` applies an edited list; `go(index)` moves the session there. Both raise CoprodError to keep
     the dialog open with the message."""
 
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Save", priority=True),
-        Binding("escape", "cancel", "Close"),
-    ]
+    BINDINGS = [Binding("escape", "cancel", "Close")]
+    FRAME_ID = "phases-dialog"
+    START_IN = "#phase-list"
+    wide = True
+    cancel_label = "Close  esc"
 
     def __init__(self, phases: tuple[Phase, ...], current: int, save: Callable[[tuple[Phase, ...]], None],
                  go: Callable[[int], None]) -> None:
@@ -46,30 +46,25 @@ class PhasesScreen(ModalScreen[bool]):
         self.save = save
         self.go = go
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog wide", id="phases-dialog"):
-            yield Label("Phases — enter goes to the highlighted phase; edit it below; ctrl+s saves the list",
-                        classes="dialog-title")
-            yield OptionList(id="phase-list")
-            with Horizontal(classes="buttons phase-tools"):
-                yield Button("Add after", id="phase-add")
-                yield Button("Remove", id="phase-remove")
-                yield Button("Move up", id="phase-up")
-                yield Button("Move down", id="phase-down")
-            yield Label("Name", classes="field-label")
-            yield Input(id="phase-name", max_length=NAME_LIMIT)
-            yield Label("Question put to the room", classes="field-label")
-            yield Input(id="phase-prompt", max_length=QUESTION_LIMIT)
-            yield Label("Phones write", classes="field-label")
-            yield Select(KIND_CHOICES, value=ANY_KIND, allow_blank=False, id="phase-kind")
-            yield Static("", id="error", classes="error")
-            with Horizontal(classes="buttons"):
-                yield Button("Save  ctrl+s", variant="primary", id="save")
-                yield Button("Close  esc", id="cancel")
+    def fields(self) -> ComposeResult:
+        yield Label("Phases — enter goes to the highlighted phase; edit it below; ctrl+s saves the list",
+                    classes="dialog-title")
+        yield OptionList(id="phase-list")
+        with Horizontal(classes="buttons phase-tools"):
+            yield Button("Add after", id="phase-add")
+            yield Button("Remove", id="phase-remove")
+            yield Button("Move up", id="phase-up")
+            yield Button("Move down", id="phase-down")
+        yield Label("Name", classes="field-label")
+        yield Input(id="phase-name", max_length=NAME_LIMIT)
+        yield Label("Question put to the room", classes="field-label")
+        yield Input(id="phase-prompt", max_length=QUESTION_LIMIT)
+        yield Label("Phones write", classes="field-label")
+        yield Select(KIND_CHOICES, value=ANY_KIND, allow_blank=False, id="phase-kind")
 
-    def on_mount(self) -> None:
+    def begin(self) -> None:
         self._fill_list(self.current)
-        self.query_one(OptionList).focus()
+        super().begin()
 
     # -- the draft ----------------------------------------------------------------------------------------------
     @property
@@ -84,8 +79,7 @@ class PhasesScreen(ModalScreen[bool]):
         text.append(phase.name, style="bold" if index == self.current else "")
         if phase.prompt:
             text.append(" — ", style="dim")
-            flat = " ".join(phase.prompt.split())
-            text.append(flat if len(flat) <= 60 else flat[:59] + "…", style="dim")
+            text.append(one_line(phase.prompt, 60), style="dim")
         return text
 
     def _fill_list(self, highlight: int) -> None:
@@ -131,7 +125,7 @@ class PhasesScreen(ModalScreen[bool]):
             return
         if event.button.id == "phase-remove":
             if len(self.draft) == 1:
-                self._error("A session has at least one phase.")
+                self.show_error("A session has at least one phase.")
                 return
             del self.draft[index]
             if self.current > index or self.current >= len(self.draft):
@@ -146,16 +140,10 @@ class PhasesScreen(ModalScreen[bool]):
             self._fill_list(other)
 
     # -- saving and going -----------------------------------------------------------------------------------------
-    def _error(self, message: str) -> None:
-        self.query_one("#error", Static).update(Content(message))
-
     def _save_draft(self) -> bool:
         if tuple(self.draft) == self.saved:
             return True
-        try:
-            self.save(tuple(self.draft))
-        except CoprodError as exc:
-            self._error(str(exc))
+        if not self.attempt(self.save, tuple(self.draft)):
             return False
         self.saved = tuple(self.draft)
         return True
@@ -168,21 +156,6 @@ class PhasesScreen(ModalScreen[bool]):
     def _go(self, event: OptionList.OptionSelected) -> None:
         if not self._save_draft():
             return
-        if event.option_index != self.current:
-            try:
-                self.go(event.option_index)
-            except CoprodError as exc:
-                self._error(str(exc))
-                return
+        if event.option_index != self.current and not self.attempt(self.go, event.option_index):
+            return
         self.dismiss(True)
-
-    @on(Button.Pressed, "#save")
-    def _save_pressed(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.action_cancel()
-
-    def action_cancel(self) -> None:
-        self.dismiss(False)

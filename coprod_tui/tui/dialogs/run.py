@@ -1,8 +1,8 @@
 """Dialogs for running the room: the timer, a cluster's title, and the notes parked after a breakout.
 
-Like the board's other dialogs they change nothing themselves: they hand what was asked for to a callback that
-sends the hub command; a refusal keeps the dialog open with the message. User text (card text, group names, a
-timer label) is shown through `Content` / `rich.text.Text`, never as markup.
+They change nothing themselves: they hand what was asked for to a callback that sends the hub command; a refusal
+keeps the dialog open with the message. User text (card text, group names, a timer label) is shown through
+`Content` / `rich.text.Text`, never as markup.
 """
 
 from __future__ import annotations
@@ -26,8 +26,9 @@ from coprod_tui.core.errors import CoprodError, ValidationError
 from coprod_tui.core.model import Card, Session
 from coprod_tui.core.running import Timer
 from coprod_tui.core.text import CARD_TEXT_LIMIT, NAME_LIMIT
-from coprod_tui.tui.dialogs.cards import LinePrompt
 from coprod_tui.tui.board.phase_bar import clock_text
+from coprod_tui.tui.dialogs.form import FormDialog, LinePrompt
+from coprod_tui.tui.live import one_line
 
 
 def parse_length(minutes: str, seconds: str = "") -> float:
@@ -60,10 +61,13 @@ class TimerChoice:
     label: str = ""
 
 
-class TimerDialog(ModalScreen[bool]):
+class TimerDialog(FormDialog[bool]):
     """Set the timer (minutes and seconds, or "1:30"), or stop the one running."""
 
-    BINDINGS = [Binding("ctrl+s", "start", "Start", priority=True), Binding("escape", "cancel", "Cancel")]
+    FRAME_ID = "timer-dialog"
+    START_IN = "#timer-minutes"
+    ENTER_SAVES = True
+    save_label = "Start  ctrl+s"
 
     def __init__(self, current: Timer | None, left: float, submit: Callable[[TimerChoice], None]) -> None:
         super().__init__()
@@ -71,66 +75,44 @@ class TimerDialog(ModalScreen[bool]):
         self.left = left
         self.submit = submit
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog", id="timer-dialog"):
-            yield Label("Timer", classes="dialog-title")
-            with Horizontal(classes="field-row"):
-                with Vertical(classes="field"):
-                    yield Label("Minutes (or 1:30)", classes="field-label")
-                    yield Input("5", id="timer-minutes")
-                with Vertical(classes="field"):
-                    yield Label("Seconds", classes="field-label")
-                    yield Input("", id="timer-seconds", placeholder="0")
-            yield Label("Label (optional, e.g. 'Table talk')", classes="field-label")
-            yield Input(self.current.label if self.current else "", id="timer-label", max_length=NAME_LIMIT)
-            if self.current is not None:
-                state = "running" if self.current.running else "paused"
-                yield Static(Content(f"Now: {clock_text(self.left)} left, {state}. Starting sets a new length."),
-                             classes="hint")
-            yield Static("", id="error", classes="error")
-            with Horizontal(classes="buttons"):
-                yield Button("Start  ctrl+s", variant="primary", id="start")
-                if self.current is not None:
-                    yield Button("Stop timer", variant="error", id="stop")
-                yield Button("Cancel  esc", id="cancel")
+    def fields(self) -> ComposeResult:
+        yield Label("Timer", classes="dialog-title")
+        with Horizontal(classes="field-row"):
+            with Vertical(classes="field"):
+                yield Label("Minutes (or 1:30)", classes="field-label")
+                yield Input("5", id="timer-minutes")
+            with Vertical(classes="field"):
+                yield Label("Seconds", classes="field-label")
+                yield Input("", id="timer-seconds", placeholder="0")
+        yield Label("Label (optional, e.g. 'Table talk')", classes="field-label")
+        yield Input(self.current.label if self.current else "", id="timer-label", max_length=NAME_LIMIT)
+        if self.current is not None:
+            state = "running" if self.current.running else "paused"
+            yield Static(Content(f"Now: {clock_text(self.left)} left, {state}. Starting sets a new length."),
+                         classes="hint")
 
-    def on_mount(self) -> None:
-        minutes = self.query_one("#timer-minutes", Input)
-        minutes.focus()
-        minutes.action_select_all()
+    def buttons(self) -> ComposeResult:
+        yield Button(self.save_label, variant="primary", id="save")
+        if self.current is not None:
+            yield Button("Stop timer", variant="error", id="stop")
+        yield Button(self.cancel_label, id="cancel")
 
-    def _send(self, choice: TimerChoice) -> None:
-        try:
-            self.submit(choice)
-        except CoprodError as exc:
-            self.query_one("#error", Static).update(Content(str(exc)))
-            return
-        self.dismiss(True)
+    def begin(self) -> None:
+        super().begin()
+        self.query_one("#timer-minutes", Input).action_select_all()
 
-    def action_start(self) -> None:
+    def action_save(self) -> None:
         try:
             seconds = parse_length(self.query_one("#timer-minutes", Input).value,
                                    self.query_one("#timer-seconds", Input).value)
         except ValidationError as exc:
-            self.query_one("#error", Static).update(Content(str(exc)))
+            self.show_error(str(exc))
             return
-        self._send(TimerChoice("start", seconds, self.query_one("#timer-label", Input).value))
+        self.send(self.submit, TimerChoice("start", seconds, self.query_one("#timer-label", Input).value))
 
-    def action_cancel(self) -> None:
-        self.dismiss(False)
-
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
-        self.action_start()
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "start":
-            self.action_start()
-        elif event.button.id == "stop":
-            self._send(TimerChoice("stop"))
-        else:
-            self.action_cancel()
+    @on(Button.Pressed, "#stop")
+    def _stop_pressed(self) -> None:
+        self.send(self.submit, TimerChoice("stop"))
 
 
 class TitlePrompt(LinePrompt):
@@ -140,7 +122,7 @@ class TitlePrompt(LinePrompt):
         notes = Text()
         for card in cards[:8]:
             notes.append("• ")
-            notes.append(_one_line(card.text, 90))
+            notes.append(one_line(card.text, 90))
             notes.append("\n")
         if len(cards) > 8:
             notes.append(f"… and {len(cards) - 8} more\n", style="dim")
@@ -189,7 +171,7 @@ class ParkedScreen(ModalScreen[None]):
             else:
                 prompt.append("no group", style="italic dim")
             prompt.append("  ")
-            prompt.append(_one_line(card.text, 70))
+            prompt.append(one_line(card.text, 70))
             option_list.add_option(Option(prompt, id=str(card.id)))
         if not cards:
             option_list.add_option(Option(Text("No parked notes.", style="dim"), disabled=True))
@@ -210,7 +192,3 @@ class ParkedScreen(ModalScreen[None]):
     def action_close(self) -> None:
         self.dismiss(None)
 
-
-def _one_line(text: str, limit: int) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

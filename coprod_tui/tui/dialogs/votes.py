@@ -27,6 +27,7 @@ from coprod_tui.core.commands import OpenVoting
 from coprod_tui.core.errors import CoprodError, ValidationError
 from coprod_tui.core.model import Kind, Session
 from coprod_tui.core.reading.tally import CardTally, vote_results, voters
+from coprod_tui.tui.dialogs.form import FormDialog
 
 BLOCKS = " ▏▎▍▌▋▊▉█"
 BAR_WIDTH = 24
@@ -53,11 +54,16 @@ def voting_summary(session: Session) -> str:
             f"one note); {shown}.")
 
 
-class VotingDialog(ModalScreen[str | None]):
+class VotingDialog(FormDialog[str | None]):
     """Open a round (`submit(OpenVoting)` raises CoprodError to keep the dialog open), or dismiss with what to do
     with the current round: "close", "reveal", "conceal" or "results"."""
 
-    BINDINGS = [Binding("ctrl+s", "open_round", "Open voting", priority=True), Binding("escape", "cancel", "Cancel")]
+    FRAME_ID = "voting-dialog"
+    START_IN = "Button"
+    ENTER_SAVES = True
+    SAVED = "opened"
+    CANCELLED = None
+    save_label = "Open voting  ctrl+s"
 
     def __init__(self, session: Session, submit: Callable[[OpenVoting], None], default_kind: Kind) -> None:
         super().__init__()
@@ -65,69 +71,67 @@ class VotingDialog(ModalScreen[str | None]):
         self.submit = submit
         self.default_kind = default_kind
 
-    def compose(self) -> ComposeResult:
+    @property
+    def round_open(self) -> bool:
         voting = self.session.meta.voting
-        with Vertical(classes="dialog", id="voting-dialog"):
-            yield Label("Dot voting", classes="dialog-title")
-            if voting is not None:
-                yield Static(Content(voting_summary(self.session)), id="voting-state")
-                with Horizontal(classes="buttons"):
-                    if voting.open:
-                        yield Button("Close voting", variant="warning", id="close")
-                    yield Button("Hide totals" if voting.revealed else "Show totals",
-                                 id="conceal" if voting.revealed else "reveal")
-                    yield Button("Results", id="results")
-                    if voting.open:
-                        yield Button("Cancel  esc", id="cancel")
-            if voting is None or not voting.open:
-                yield Label("New round: vote on", classes="field-label")
-                yield Select([(Text(k.label), k.value) for k in (Kind.PROBLEM, Kind.OPTION)],
-                             value=self.default_kind.value, allow_blank=False, id="vote-kind")
-                with Horizontal(classes="field-row"):
-                    with Vertical(classes="field"):
-                        yield Label("Votes per person", classes="field-label")
-                        yield Input("3", id="vote-per-person", type="integer")
-                    with Vertical(classes="field"):
-                        yield Label("At most on one note", classes="field-label")
-                        yield Input("2", id="vote-per-card", type="integer")
-                yield Static("", id="error", classes="error")
-                with Horizontal(classes="buttons"):
-                    yield Button("Open voting  ctrl+s", variant="primary", id="open")
-                    yield Button("Cancel  esc", id="cancel")
+        return voting is not None and voting.open
 
-    def on_mount(self) -> None:
-        buttons = self.query(Button)
-        if buttons:
-            buttons.first().focus()
+    @property
+    def reason_line(self) -> bool:  # type: ignore[override]
+        return not self.round_open  # an open round has no fields: nothing to refuse
 
-    def action_open_round(self) -> None:
-        if not self.query("#vote-kind"):
+    def fields(self) -> ComposeResult:
+        voting = self.session.meta.voting
+        yield Label("Dot voting", classes="dialog-title")
+        if voting is not None:
+            yield Static(Content(voting_summary(self.session)), id="voting-state")
+            if not voting.open:
+                with Horizontal(classes="buttons"):
+                    yield from self._round_buttons()
+        if not self.round_open:
+            yield Label("New round: vote on", classes="field-label")
+            yield Select([(Text(k.label), k.value) for k in (Kind.PROBLEM, Kind.OPTION)],
+                         value=self.default_kind.value, allow_blank=False, id="vote-kind")
+            with Horizontal(classes="field-row"):
+                with Vertical(classes="field"):
+                    yield Label("Votes per person", classes="field-label")
+                    yield Input("3", id="vote-per-person", type="integer")
+                with Vertical(classes="field"):
+                    yield Label("At most on one note", classes="field-label")
+                    yield Input("2", id="vote-per-card", type="integer")
+
+    def _round_buttons(self) -> ComposeResult:
+        """What can be done with the current round (shown above a new round's fields when it is closed)."""
+        voting = self.session.meta.voting
+        assert voting is not None
+        if voting.open:
+            yield Button("Close voting", variant="warning", id="close")
+        yield Button("Hide totals" if voting.revealed else "Show totals",
+                     id="conceal" if voting.revealed else "reveal")
+        yield Button("Results", id="results")
+
+    def buttons(self) -> ComposeResult:
+        if self.round_open:  # while a round is open there is nothing to fill in: its buttons are the form's
+            yield from self._round_buttons()
+        else:
+            yield Button(self.save_label, variant="primary", id="save")
+        yield Button(self.cancel_label, id="cancel")
+
+    def action_save(self) -> None:
+        if not self.query("#vote-kind"):  # a round is open: nothing to save
             return
         try:
             per_person = _whole(self.query_one("#vote-per-person", Input).value, "Votes per person")
             per_card = _whole(self.query_one("#vote-per-card", Input).value, "Votes on one note")
-            self.submit(OpenVoting(kind=str(self.query_one("#vote-kind", Select).value), per_person=per_person,
-                                   per_card=per_card))
-        except CoprodError as exc:
-            self.query_one("#error", Static).update(Content(str(exc)))
+        except ValidationError as exc:
+            self.show_error(str(exc))
             return
-        self.dismiss("opened")
+        self.send(self.submit, OpenVoting(kind=str(self.query_one("#vote-kind", Select).value),
+                                          per_person=per_person, per_card=per_card))
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
-        self.action_open_round()
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "open":
-            self.action_open_round()
-        elif event.button.id == "cancel":
-            self.action_cancel()
-        else:
-            self.dismiss(event.button.id)
+    @on(Button.Pressed, "#close, #reveal, #conceal, #results")
+    def _round_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id)
 
 
 def _whole(value: str, what: str) -> int:

@@ -18,15 +18,14 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Footer, Header, Static
 
-from coprod_tui.core.commands import Event
-from coprod_tui.core.commands import (ActionDraft, AddAction, DeleteAction, EditAction, SetActionDone,
-                                    SetReviewDate)
+from coprod_tui.core.commands import (ActionDraft, AddAction, DeleteAction, EditAction, Event, SetActionDone,
+                                     SetReviewDate)
 from coprod_tui.core.method import RECOGNITION
 from coprod_tui.core.model import Card, Kind, Session
 from coprod_tui.core.reading.yousaid import Action, plan_actions, serves
 from coprod_tui.tui.dialogs.cards import ConfirmScreen
+from coprod_tui.tui.dialogs.form import LinePrompt
 from coprod_tui.tui.live import LiveScreen, one_line, plural
-from coprod_tui.tui.dialogs.cards import LinePrompt
 from coprod_tui.tui.method.plan_dialogs import ActionEditor, CardPicker, action_draft, draft_from_card
 from coprod_tui.tui.row_table import Column, RowTable
 

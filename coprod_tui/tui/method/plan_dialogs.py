@@ -1,8 +1,8 @@
 """Dialogs of the practical plan: edit an action, pick the card an action comes from, mark done, the review date.
 
-Like the board's dialogs they change nothing themselves: they hand what was typed to a callback that sends the hub
-command, and when the hub refuses (a date written wrongly, a field too long) the dialog stays open with the message
-and the words intact. Card text, names and every field are user text: `Content` / `rich.text.Text`, never markup.
+The editor is a FormDialog: it hands what was typed to a callback that sends the hub command, and a refusal (a date
+written wrongly, a field too long) keeps it open with the reason. Card text, names and every field are user text:
+`Content` / `rich.text.Text`, never markup.
 """
 
 from __future__ import annotations
@@ -13,20 +13,20 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, OptionList, Select, Static, TextArea
+from textual.widgets import Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
 from coprod_tui.core.colours import GROUP_GLYPHS
 from coprod_tui.core.commands import ActionDraft
-from coprod_tui.core.errors import CoprodError
 from coprod_tui.core.handlers_method import FIELD_LIMIT
 from coprod_tui.core.method import RECOGNITION
 from coprod_tui.core.model import Card, Kind, Role, Session
 from coprod_tui.core.reading.yousaid import Action
 from coprod_tui.core.reading.board import board_column
+from coprod_tui.tui.dialogs.form import FormDialog
 from coprod_tui.tui.live import one_line
 
 NO_CARD = -1
@@ -44,8 +44,7 @@ def action_draft(action: Action) -> ActionDraft:
 
 def draft_from_card(session: Session, card: Card) -> ActionDraft:
     """An action prefilled from a card: its words as what is to be done; for a contribution, who brings it."""
-    what = " ".join(card.text.split())
-    what = what if len(what) <= FIELD_LIMIT else what[: FIELD_LIMIT - 1] + "…"
+    what = one_line(card.text, FIELD_LIMIT)
     if card.kind is not Kind.CONTRIBUTION:
         return ActionDraft(what=what, card_id=card.id)
     group = session.group_of(card)
@@ -80,13 +79,12 @@ def source_cards(session: Session) -> list[Card]:
     return [card for kind in SOURCE_KINDS for card in board_column(session, kind)]
 
 
-class ActionEditor(ModalScreen[bool]):
+class ActionEditor(FormDialog[bool]):
     """Every field of one action. `submit(draft)` applies it and raises CoprodError to keep the dialog open."""
 
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Save", priority=True),
-        Binding("escape", "cancel", "Cancel"),
-    ]
+    FRAME_ID = "action-form"
+    SCROLLS = True
+    START_IN = "#action-what"
 
     def __init__(self, heading: str, session: Session, submit: Callable[[ActionDraft], None],
                  draft: ActionDraft | None = None, *, unchanged_ok: bool = False) -> None:
@@ -97,51 +95,46 @@ class ActionEditor(ModalScreen[bool]):
         self.draft = draft or ActionDraft(what="")
         self.unchanged_ok = unchanged_ok  # editing: saving without a change just closes
 
-    def compose(self) -> ComposeResult:
+    def fields(self) -> ComposeResult:
         d = self.draft
-        with VerticalScroll(id="action-form", classes="dialog"):
-            yield Label(Content(self.heading), classes="dialog-title")
-            yield Label("What will be done", classes="field-label")
-            yield TextArea(d.what, id="action-what", soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
-            with Horizontal(classes="field-row"):
-                with Vertical(classes="field"):
-                    yield Label("Who (anyone: staff, people who use services, carers…)", classes="field-label")
-                    yield Input(d.who, id="action-who", max_length=FIELD_LIMIT, placeholder="a name, a group, a team")
-                with Vertical(classes="field"):
-                    yield Label("Their role (optional)", classes="field-label")
-                    yield Select([(Text(role.label), role.value) for role in Role], prompt="Not said",
-                                 value=d.who_role if d.who_role in {r.value for r in Role} else Select.NULL,
-                                 id="action-role")
-            yield Label("By when (YYYY-MM-DD, optional)", classes="field-label")
-            yield Input(d.by, id="action-by", max_length=10, placeholder="e.g. 2026-03-31")
-            yield Label("Resources (time, money, rooms, equipment)", classes="field-label")
-            yield Input(d.resources, id="action-resources", max_length=FIELD_LIMIT)
-            with Horizontal(classes="field-row"):
-                with Vertical(classes="field"):
-                    yield Label("How people are recognised", classes="field-label")
-                    yield Select([(Text(label), kind) for kind, label in RECOGNITION.items()], prompt="Not decided",
-                                 value=d.recognition if d.recognition in RECOGNITION else Select.NULL,
-                                 id="action-recognition")
-                with Vertical(classes="field"):
-                    yield Label("Recognition: details", classes="field-label")
-                    yield Input(d.recognition_note, id="action-recognition-note", max_length=FIELD_LIMIT,
-                                placeholder="e.g. travel repaid on the day")
-            yield Static(Content("Never an amount here: amounts change every April, and a payment can affect "
-                                 "someone's benefits (offer independent advice; people may decline)."),
-                         classes="hint")
-            yield Label("Access needs", classes="field-label")
-            yield Input(d.access, id="action-access", max_length=FIELD_LIMIT,
-                        placeholder="e.g. step-free venue, papers in large print, BSL")
-            yield Label("How results are fed back", classes="field-label")
-            yield Input(d.feedback, id="action-feedback", max_length=FIELD_LIMIT,
-                        placeholder="e.g. a letter and a call to everyone who took part")
-            yield Label("Comes from (the card it serves)", classes="field-label")
-            yield Select(self._card_options(), value=d.card_id if d.card_id in self._card_ids() else NO_CARD,
-                         allow_blank=False, id="action-card")
-            yield Static("", id="error", classes="error")
-            with Horizontal(classes="buttons"):
-                yield Button("Save  ctrl+s", variant="primary", id="save")
-                yield Button("Cancel  esc", id="cancel")
+        yield Label(Content(self.heading), classes="dialog-title")
+        yield Label("What will be done", classes="field-label")
+        yield TextArea(d.what, id="action-what", soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
+        with Horizontal(classes="field-row"):
+            with Vertical(classes="field"):
+                yield Label("Who (anyone: staff, people who use services, carers…)", classes="field-label")
+                yield Input(d.who, id="action-who", max_length=FIELD_LIMIT, placeholder="a name, a group, a team")
+            with Vertical(classes="field"):
+                yield Label("Their role (optional)", classes="field-label")
+                yield Select([(Text(role.label), role.value) for role in Role], prompt="Not said",
+                             value=d.who_role if d.who_role in {r.value for r in Role} else Select.NULL,
+                             id="action-role")
+        yield Label("By when (YYYY-MM-DD, optional)", classes="field-label")
+        yield Input(d.by, id="action-by", max_length=10, placeholder="e.g. 2026-03-31")
+        yield Label("Resources (time, money, rooms, equipment)", classes="field-label")
+        yield Input(d.resources, id="action-resources", max_length=FIELD_LIMIT)
+        with Horizontal(classes="field-row"):
+            with Vertical(classes="field"):
+                yield Label("How people are recognised", classes="field-label")
+                yield Select([(Text(label), kind) for kind, label in RECOGNITION.items()], prompt="Not decided",
+                             value=d.recognition if d.recognition in RECOGNITION else Select.NULL,
+                             id="action-recognition")
+            with Vertical(classes="field"):
+                yield Label("Recognition: details", classes="field-label")
+                yield Input(d.recognition_note, id="action-recognition-note", max_length=FIELD_LIMIT,
+                            placeholder="e.g. travel repaid on the day")
+        yield Static(Content("Never an amount here: amounts change every April, and a payment can affect "
+                             "someone's benefits (offer independent advice; people may decline)."),
+                     classes="hint")
+        yield Label("Access needs", classes="field-label")
+        yield Input(d.access, id="action-access", max_length=FIELD_LIMIT,
+                    placeholder="e.g. step-free venue, papers in large print, BSL")
+        yield Label("How results are fed back", classes="field-label")
+        yield Input(d.feedback, id="action-feedback", max_length=FIELD_LIMIT,
+                    placeholder="e.g. a letter and a call to everyone who took part")
+        yield Label("Comes from (the card it serves)", classes="field-label")
+        yield Select(self._card_options(), value=d.card_id if d.card_id in self._card_ids() else NO_CARD,
+                     allow_blank=False, id="action-card")
 
     def _cards(self) -> list[Card]:
         cards = source_cards(self.session)
@@ -160,9 +153,6 @@ class ActionEditor(ModalScreen[bool]):
             label.append(one_line(card.text, 70))
             options.append((label, card.id))
         return options
-
-    def on_mount(self) -> None:
-        self.query_one("#action-what", TextArea).focus()
 
     def form(self) -> ActionDraft:
         role = self.query_one("#action-role", Select)
@@ -186,25 +176,7 @@ class ActionEditor(ModalScreen[bool]):
         if self.unchanged_ok and draft == self.draft:
             self.dismiss(False)
             return
-        try:
-            self.submit(draft)
-        except CoprodError as exc:
-            error = self.query_one("#error", Static)
-            error.update(Content(str(exc)))
-            error.scroll_visible(animate=False)
-            return
-        self.dismiss(True)
-
-    def action_cancel(self) -> None:
-        self.dismiss(False)
-
-    @on(Button.Pressed, "#save")
-    def _save_pressed(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.action_cancel()
+        self.send(self.submit, draft)
 
 
 class CardPicker(ModalScreen[int | None]):

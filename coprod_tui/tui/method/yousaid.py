@@ -28,7 +28,7 @@ from coprod_tui.core.commands import Event
 from coprod_tui.core.commands import SetResponse
 from coprod_tui.core.model import Card, Kind
 from coprod_tui.core.reading.yousaid import Item, shown, you_said_we_did
-from coprod_tui.tui.dialogs.cards import FormDialog
+from coprod_tui.tui.dialogs.form import FormDialog
 from coprod_tui.tui.live import LiveScreen, one_line, plural
 
 
