@@ -40,7 +40,9 @@ SAVING_WARNING_SECONDS = 15.0
 class CoprodApp(App):
     """coprod: the facilitator's board."""
 
-    CSS_PATH = "app.tcss"
+    # Each screen's rules beside it, read in this order (at equal specificity a later file wins: qr after dialogs).
+    CSS_PATH = ["app.tcss", "board/board.tcss", "dialogs/dialogs.tcss", "board/qr.tcss", "help.tcss", "review/home.tcss",
+                "review/replay.tcss", "review/search.tcss", "review/compare.tcss", "method/method.tcss"]
     TITLE = "coprod"
     BINDINGS = [Binding("ctrl+q", "quit", "Quit", priority=True)]
 
