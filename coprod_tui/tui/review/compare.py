@@ -1,7 +1,7 @@
 """Two sessions side by side: which problems persist, which are no longer raised, which are new, whose voices grew,
 and which plan actions were done (tab 4).
 
-`CompareScreen` shows a `core.compare.Comparison`; it holds no hub (the caller opens both sessions read-only, hands
+`CompareScreen` shows a `core.reading.compare.Comparison`; it holds no hub (the caller opens both sessions read-only, hands
 over their `.session`, and closes the hubs), so nothing here can change a session. `ComparePicker` chooses the
 second session, listing the first one's programme before the rest, because comparing a programme with itself
 months later is what this is for.

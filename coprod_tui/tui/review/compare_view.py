@@ -1,9 +1,7 @@
 """The scrolling body of the compare screen: rows of two columns, drawn one visible line at a time.
 
-Two sessions of 2,000 notes make thousands of wrapped rows. Put in a `Static` as one rich Table, Textual measured
-and re-rendered the whole table on every layout pass (over a second per key press). Here every row is wrapped
-once per width into `Strip`s and `render_line` only picks the visible ones — the toolong habit the house plan
-recommends for large content.
+Two sessions of 2,000 notes make thousands of wrapped rows, too many to measure on every layout pass: every row
+is wrapped once per width into `Strip`s and `render_line` only picks the visible ones.
 """
 
 from __future__ import annotations

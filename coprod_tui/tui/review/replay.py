@@ -1,7 +1,7 @@
 """Review's replay: step or scrub through a session's events and watch the board grow.
 
 The screen only reads the hub (its events, and the session's title): the board at each position comes from
-`core.replay.Replay`, so replaying never changes the session, live or read-only. The three columns are the board's
+`core.reading.replay.Replay`, so replaying never changes the session, live or read-only. The three columns are the board's
 own `CardList` widgets; a step redraws only the columns its events touched, and the card the step is about is
 selected in a focused column, so it is highlighted exactly as the board highlights the card you are on.
 
