@@ -48,7 +48,7 @@ _STATIC_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\.(?:css|js|svg|png|ico|wof
 # -- a note ----------------------------------------------------------------------------------------------------------
 def parse_note(hub: Hub, target: int | None, fields: dict[str, Any]) -> AddCard:
     """Check every field of a posted note and build the command; 422 naming the first bad field."""
-    text = checked("text", "invalid_text", T.clean, fields.get("text"), "Your note", T.CARD_TEXT_LIMIT)
+    text = checked("text", "invalid_text", T.clean_note, fields.get("text"), "Your note")
     kind_value = fields.get("kind")
     if not isinstance(kind_value, str) or not kind_value.strip():
         raise ApiError(422, "invalid_kind", "Choose what kind of note it is: problem, option or contribution.",

@@ -19,6 +19,7 @@ from typing import Any
 from coprod_tui.core.commands import Event
 from coprod_tui.core.errors import NotFound
 from coprod_tui.core.hub import Hub
+from coprod_tui.core.tokens import join_target
 from coprod_tui.web.boards import BoardCache, dumps
 from coprod_tui.web.public import (EVERYONE, RUN_FIELDS, Audience, Message, Viewer, audience, members_index, mine, public_card,
                     public_session, run_state, tallies)
@@ -201,7 +202,7 @@ class PublicFeed:
         if "groups" not in event.patch and "tokens" not in meta_after:
             return True
         try:
-            self.hub.join_target(token)
+            join_target(self.hub.session, token)
         except NotFound:
             return False
         return True

@@ -20,6 +20,7 @@ from aiohttp.abc import AbstractAccessLogger
 
 from coprod_tui.core.errors import CoprodError
 from coprod_tui.core.hub import Hub
+from coprod_tui.core.tokens import ensure_tokens
 from coprod_tui.web.app import make_web_app
 from coprod_tui.web.errors import route_name
 from coprod_tui.web.lan import lan_address
@@ -72,7 +73,7 @@ def base_url(host: str, port: int, public_url: str | None = None) -> str:
 def join_urls(hub: Hub, base: str) -> dict[str, str]:
     """Join URLs: "all" (the phone picks its group) and one per group id (as a string), from the current tokens.
     Gives the session tokens first if it has none (a write: the caller must hold the session for editing)."""
-    hub.ensure_tokens()
+    ensure_tokens(hub)
     return {key: f"{base}/j/{token}" for key, token in hub.session.meta.tokens.items()
             if key == "all" or (key.isdigit() and int(key) in hub.session.groups)}
 
@@ -115,7 +116,7 @@ def _forget_handlers() -> None:
 async def start_phone_server(hub: Hub, *, host: str, port: int, public_url: str | None = None,
                              settings: WebSettings | None = None) -> PhoneServer:
     """Bind the phone app to host:port in the running loop (port 0: any free port) and return the server."""
-    hub.ensure_tokens()
+    ensure_tokens(hub)
     app = make_web_app(hub, public_url=public_url, settings=settings)
     runner = web.AppRunner(app, access_log_class=PhoneAccessLogger, handle_signals=False,
                            shutdown_timeout=SHUTDOWN_SECONDS)

@@ -21,10 +21,9 @@ from textual.widgets import Button, Input, Label, OptionList, Select, SelectionL
 from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
-from coprod_tui.core.handlers_method import FIELD_LIMIT
 from coprod_tui.core.errors import CoprodError
 from coprod_tui.core.model import Card, Group, Kind
-from coprod_tui.core.text import AUTHOR_LIMIT, CARD_TEXT_LIMIT
+from coprod_tui.core.text import AUTHOR_LIMIT, CARD_TEXT_LIMIT, FIELD_LIMIT
 
 NO_GROUP = -1
 

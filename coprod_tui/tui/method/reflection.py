@@ -27,7 +27,7 @@ from textual.widgets import Button, Footer, Header, Input, Label, RadioButton, R
 from coprod_tui.core.commands import Event
 from coprod_tui.core.commands import DeleteReflection, SubmitReflection
 from coprod_tui.core.errors import CoprodError
-from coprod_tui.core.handlers_method import EVIDENCE_LIMIT
+from coprod_tui.core.text import EVIDENCE_LIMIT
 from coprod_tui.core.localtime import local_date, local_hm, local_minute
 from coprod_tui.core.method import CREDITS, DONT_KNOW, LADDER, PRINCIPLE_OF, PRINCIPLES, SCALE, STATEMENTS
 from coprod_tui.core.model import Role, Session
