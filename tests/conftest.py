@@ -1,4 +1,5 @@
-"""Fixtures every test folder shares: a temporary sessions folder and settings file, `make_session`, `app_factory`.
+"""Fixtures every test folder shares: a temporary sessions folder and settings file, `make_session`, `app_factory`;
+and the markers that follow from a test's fixtures (below).
 
 The whole run is pinned to UTC (below): the app shows stored times in the computer's local zone
 (core/localtime.py), and the snapshots and golden exports were made in UTC, so they must not move with the zone of
@@ -28,6 +29,18 @@ time.tzset()
 
 # The web tests' `hub` and `client` fixtures (a module's own fixture of the same name wins).
 pytest_plugins = ["support.web"]
+
+# A test that asks for one of these fixtures starts Chromium or drives tmux: marked so, and slow (seconds each).
+FIXTURE_MARKERS = {"browser": "browser", "chromium": "browser", "tmux": "tmux"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        marks = {FIXTURE_MARKERS[name] for name in getattr(item, "fixturenames", ()) if name in FIXTURE_MARKERS}
+        for mark in sorted(marks):
+            item.add_marker(mark)
+        if marks:
+            item.add_marker("slow")
 
 
 @pytest.fixture
