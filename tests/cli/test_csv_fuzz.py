@@ -30,8 +30,6 @@ from coprod_tui.core.store.file import read_document
 from coprod_tui.core.store.folder import SessionFolder
 from coprod_tui.cli.csv_import import parse_csv, records
 
-pytestmark = pytest.mark.slow  # hypothesis fuzzing: seconds
-
 GROUPS = [("Carers", "carers", None), ("Staff", "practitioners", None), ("Table 2", "other", None)]
 
 ANY_TEXT = st.text(st.characters(min_codepoint=1, max_codepoint=0x10FFFF, exclude_categories=("Cs",)), max_size=60)

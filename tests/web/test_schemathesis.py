@@ -43,8 +43,6 @@ from support.run import REFLECTION_PHASE, add
 from support.web import make_hub, web_settings
 from support.paths import REPO
 
-pytestmark = pytest.mark.slow  # schemathesis fuzzes every operation: seconds
-
 ROOT = REPO
 SPEC = json.loads((ROOT / "docs" / "openapi.json").read_text("utf-8"))
 

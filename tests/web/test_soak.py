@@ -17,8 +17,6 @@ import sys
 import pytest
 from support.paths import BENCH as BENCH_DIR
 
-pytestmark = pytest.mark.slow  # the bench's soak, compressed: tens of seconds
-
 BENCH = BENCH_DIR / "bench_soak.py"
 PHONES = 20
 CHURN_ROUNDS = 2

@@ -19,8 +19,6 @@ from coprod_tui.core.store.file import read_document
 from coprod_tui.core.store.folder import SessionFolder
 from support.web import client_for, make_hub, tokens
 
-pytestmark = pytest.mark.slow  # hypothesis fuzzing: seconds
-
 # Any code point, lone surrogates included (json.dumps writes them as \udxxx escapes).
 ANY_TEXT = st.text(st.characters(min_codepoint=0, max_codepoint=0x10FFFF, exclude_categories=()), max_size=300)
 JSON_VALUE = st.recursive(
