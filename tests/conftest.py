@@ -48,6 +48,7 @@ SLOW_MODULES = (
     "tui/test_tui_board.py",
     "tui/test_tui_board_input.py",
     "tui/test_tui_home.py",
+    "tui/test_tui_home_review.py",
     "tui/test_tui_method_plan.py",
     "tui/test_tui_method_reflection.py",
     "tui/test_tui_run.py",
