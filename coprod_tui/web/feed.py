@@ -1,6 +1,6 @@
 """Live changes for phones: each hub event turned into Server-Sent Event messages once, however many phones listen.
 
-Why a module of its own: views.py says *what* a phone may see; this says what an event *changes* for each phone and
+Why a module of its own: public.py says *what* a phone may see; this says what an event *changes* for each phone and
 puts it on the wire. A room of 100 phones hears every event, so everything that is the same for many phones — the
 plan of who may see each changed card, the shared messages, their JSON, a fresh board's cards (boards.py) — is worked
 out and encoded once per event, and each phone's part is a filter plus the few bytes that are its own (its dots, "done",

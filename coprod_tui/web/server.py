@@ -46,7 +46,7 @@ class PhoneAccessLogger(AbstractAccessLogger):
         self.logger.info("%s %s %s %.1fms", request.method, route_name(request), response.status, time * 1000)
 
 
-def _bind_error(exc: OSError, host: str, port: int) -> PhoneServerError:
+def bind_error(exc: OSError, host: str, port: int) -> PhoneServerError:
     if exc.errno == errno.EADDRINUSE:
         return PortInUse(f"Port {port} is already in use — another coprod? Choose another with --port.")
     if exc.errno == errno.EACCES:
@@ -126,7 +126,7 @@ async def start_phone_server(hub: Hub, *, host: str, port: int, public_url: str 
         await site.start()
     except OSError as exc:
         await runner.cleanup()
-        raise _bind_error(exc, host, port) from None
+        raise bind_error(exc, host, port) from None
     bound = runner.addresses
     actual_port = int(bound[0][1]) if bound else port
     logging.getLogger("coprod_tui.web").info("phone server listening on port %s", actual_port)
