@@ -1,4 +1,5 @@
-"""Fixtures every test folder shares: a temporary sessions folder and settings file, `make_session`, `app_factory`.
+"""Fixtures every test folder shares: a temporary sessions folder and settings file, `make_session`, `app_factory`;
+and the markers that follow from a test's fixtures (below).
 
 The whole run is pinned to UTC (below): the app shows stored times in the computer's local zone
 (core/localtime.py), and the snapshots and golden exports were made in UTC, so they must not move with the zone of
@@ -28,6 +29,56 @@ time.tzset()
 
 # The web tests' `hub` and `client` fixtures (a module's own fixture of the same name wins).
 pytest_plugins = ["support.web"]
+
+# Markers (declared in pyproject.toml). `slow`: the modules below, whose tests take seconds each (measured with
+# --durations=0: the journeys, the soak, fuzzing and crash tests, and the screen tests that drive the app through many
+# steps); `./scripts/test -m "not slow"` leaves them out for a quick loop that still reaches every area. A name that
+# is not on the disk (a module renamed or split) stops the run, so the list cannot go stale in silence.
+SLOW_MODULES = (
+    "journey/",  # every journey: the real app, tmux, Chromium, a killed process
+    "cli/test_csv_fuzz.py",
+    "core/test_crash.py",
+    "core/test_disk_trouble.py",
+    "web/test_soak.py",
+    "web/test_schemathesis.py",
+    "web/test_web_fuzz.py",
+    "tui/test_compare_screen.py",
+    "tui/test_replay_screen.py",
+    "tui/test_search_screen.py",
+    "tui/test_tui_board.py",
+    "tui/test_tui_board_input.py",
+    "tui/test_tui_home.py",
+    "tui/test_tui_home_review.py",
+    "tui/test_tui_method_plan.py",
+    "tui/test_tui_method_reflection.py",
+    "tui/test_tui_run.py",
+    "tui/test_tui_run_breakout.py",
+    "tui/test_tui_run_votes.py",
+)
+# `browser` / `tmux`: a test that asks for one of these fixtures starts Chromium or drives tmux (and is slow).
+FIXTURE_MARKERS = {"browser": "browser", "chromium": "browser", "tmux": "tmux"}
+TESTS_DIR = Path(__file__).parent
+
+_stale = [name for name in SLOW_MODULES if not (TESTS_DIR / name).exists()]
+if _stale:
+    raise pytest.UsageError(f"tests/conftest.py: SLOW_MODULES names what is not there: {', '.join(_stale)}")
+
+
+def _in_slow_module(path: Path) -> bool:
+    try:
+        where = path.relative_to(TESTS_DIR).as_posix()
+    except ValueError:
+        return False
+    return any(where.startswith(name) if name.endswith("/") else where == name for name in SLOW_MODULES)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        marks = {FIXTURE_MARKERS[name] for name in getattr(item, "fixturenames", ()) if name in FIXTURE_MARKERS}
+        for mark in sorted(marks):
+            item.add_marker(mark)
+        if marks or _in_slow_module(item.path):
+            item.add_marker("slow")
 
 
 @pytest.fixture

@@ -14,55 +14,32 @@
 Exit codes: 0 done; 1 error (one line on stderr, nothing changed); 2 usage error (argparse); 3 import or export
 done in part (some rows or sessions skipped, each reported on stderr); 130 interrupted (Ctrl+C).
 
-Commands that only read or write session files never import Textual: the TUI is imported lazily by the three
-commands that show it, and only after the session has been opened once here, so an unknown or damaged session is
-one line on stderr instead of a half-started full-screen app.
+This package is `main` and the parser; each subcommand lives in its own module (sessions, export, phones, trash),
+and what they share in `common`.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from pathlib import Path
+from collections.abc import Sequence
 
 from coprod_tui import __version__
-from coprod_tui.core import text as T
-from coprod_tui.core.commands import ImportCards, Source
-from coprod_tui.core.errors import CoprodError, ValidationError
-from coprod_tui.core.hub import Hub, new_session, open_session
-from coprod_tui.core.localtime import local_date
-from coprod_tui.core.model import Role
-from coprod_tui.core.store.folder import SessionFolder, SessionSummary
-from coprod_tui.cli.phones import PhoneOptionError, add_server_options, check_options, cmd_qr, phone_starter
+from coprod_tui.cli.common import (DEFAULT_SESSIONS, ENV_SESSIONS, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL,
+                                   EXIT_USAGE, PROG, Failure, describe_os_error, error, sessions_dir)
 from coprod_tui.cli.export import add_export_parser, cmd_export
+from coprod_tui.cli.phones import add_server_options, cmd_qr
+from coprod_tui.cli.sessions import cmd_import, cmd_list, cmd_new, cmd_tui
 from coprod_tui.cli.trash import TRASH_COMMANDS, add_trash_parsers
-
-PROG = "coprod"
-ENV_SESSIONS = "COPROD_SESSIONS"
-DEFAULT_SESSIONS = "sessions"
-
-EXIT_OK = 0
-EXIT_ERROR = 1
-EXIT_USAGE = 2
-EXIT_PARTIAL = 3
-EXIT_INTERRUPTED = 130
+from coprod_tui.core.errors import CoprodError
+from coprod_tui.core.store.folder import SessionFolder
 
 EPILOG = f"""\
 session folder: --sessions-dir DIR (before or after the subcommand), else ${ENV_SESSIONS}, else ./{DEFAULT_SESSIONS}
-exit codes: 0 done, 1 error, 2 usage error, 3 import or export done in part (some rows or sessions skipped),
-130 interrupted"""
-
-
-class Failure(Exception):
-    """An error to print as one line, with its exit code."""
-
-    def __init__(self, message: str, code: int = EXIT_ERROR) -> None:
-        super().__init__(message)
-        self.code = code
+exit codes: {EXIT_OK} done, {EXIT_ERROR} error, {EXIT_USAGE} usage error, {EXIT_PARTIAL} import or export done in part \
+(some rows or sessions skipped),
+{EXIT_INTERRUPTED} interrupted"""
 
 
 # -- the parser ---------------------------------------------------------------------------------------------------
@@ -132,192 +109,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def sessions_dir(args: argparse.Namespace) -> Path:
-    given = getattr(args, "sessions_dir", None)
-    return Path(given or os.environ.get(ENV_SESSIONS) or DEFAULT_SESSIONS).expanduser()
-
-
-# -- helpers ------------------------------------------------------------------------------------------------------
-
-@contextmanager
-def live(folder: SessionFolder, session_id: str, *, read_only: bool = False) -> Iterator[Hub]:
-    """A hub that is closed (pending writes flushed, StorageError raised if they fail) however the block ends."""
-    hub = open_session(folder, session_id, read_only=read_only)
-    try:
-        yield hub
-    finally:
-        hub.close()
-
-
-def one_line(value: str) -> str:
-    """User text for a one-line terminal listing: printed as written, minus what could break the line or the
-    terminal (newlines, tabs, control characters such as escape sequences in a hand-edited file)."""
-    return T.strip_controls(value.replace("\n", " ").replace("\t", " "))
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n:,} {word}" + ("" if n == 1 else "s")
-
-
-def error(message: str) -> None:
-    print(f"{PROG}: error: {one_line(message)}", file=sys.stderr)
-
-
-def describe_os_error(exc: OSError) -> str:
-    what = exc.strerror or str(exc) or type(exc).__name__
-    return f"{exc.filename}: {what}" if exc.filename else what
-
-
-# -- commands -----------------------------------------------------------------------------------------------------
-
-def cmd_new(args: argparse.Namespace, folder: SessionFolder) -> int:
-    groups = [parse_group(spec) for spec in args.group]
-    hub = new_session(folder, args.title, args.question, groups, programme=args.programme)
-    try:
-        meta = hub.session.meta
-        names = [g.name for g in hub.session.groups.values()]
-    finally:
-        hub.close()
-    where = folder.folder
-    with_groups = f" with {plural(len(names), 'group')} ({', '.join(names)})" if names else ""
-    print(f'Created session "{one_line(meta.title)}"{one_line(with_groups)} in {where}. '
-          f"Open it with: {PROG} open {meta.id}")
-    print(meta.id)
-    return EXIT_OK
-
-
-def parse_group(spec: str) -> tuple[str, str, None]:
-    """`NAME[:ROLE]` → (name, role value, no colour). The role is after the last colon."""
-    name, sep, role_text = spec.rpartition(":")
-    if not sep:
-        return spec, Role.OTHER.value, None
-    if not role_text.strip():
-        return name, Role.OTHER.value, None
-    try:
-        role = Role.parse(role_text)
-    except ValidationError as exc:
-        raise ValidationError(
-            f"--group {spec!r}: {exc} (a group name containing ':' must end with a role, e.g. 'Time: 10am:other')"
-        ) from None
-    return name, role.value, None
-
-
-def cmd_list(args: argparse.Namespace, folder: SessionFolder) -> int:
-    summaries = folder.list()
-    if args.json:
-        encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "").replace("_", "")
-        print(json.dumps([summary_json(s) for s in summaries], indent=2, ensure_ascii=encoding != "utf8"))
-        return EXIT_OK
-    if not summaries:
-        print(f"No sessions in {folder.folder}. Create one with: {PROG} new \"TITLE\"")
-        return EXIT_OK
-    for line in list_lines(summaries):
-        print(line)
-    return EXIT_OK
-
-
-def summary_json(s: SessionSummary) -> dict:
-    if s.error is not None:
-        return {"id": s.id, "error": s.error}
-    return {
-        "id": s.id,
-        "title": s.title,
-        "question": s.question,
-        "programme": s.programme,
-        "created": s.created,
-        "updated": s.updated,
-        "date": local_date(s.updated),  # the local date of the last change, as the listing shows it
-        "cards": s.cards,
-        "groups": list(s.groups),
-        "error": None,
-    }
-
-
-GROUPS_WIDTH = 40
-
-
-def list_lines(summaries: Sequence[SessionSummary]) -> list[str]:
-    """One line per session: id, date, notes, groups, title — aligned on the fixed-width columns."""
-    id_width = max(len(s.id) for s in summaries)
-    groups_text = {s.id: one_line(", ".join(s.groups)) or "-" for s in summaries if s.readable}
-    g_width = min(GROUPS_WIDTH, max((len(t) for t in groups_text.values()), default=1))
-    lines = []
-    for s in summaries:
-        if not s.readable:
-            lines.append(f"{s.id:<{id_width}}  unreadable: {one_line(s.error or '')}")
-            continue
-        groups = groups_text[s.id]
-        if len(groups) > g_width:
-            groups = groups[: g_width - 1] + "…"
-        notes, day = plural(s.cards, "note"), local_date(s.updated)
-        lines.append(f"{s.id:<{id_width}}  {day:<10}  {notes:>10}  {groups:<{g_width}}  {one_line(s.title)}")
-    return lines
-
-
-def cmd_import(args: argparse.Namespace, folder: SessionFolder) -> int:
-    from coprod_tui.cli.csv_import import decode, parse_csv
-
-    session_id = folder.resolve(args.id)
-    if args.file == "-":
-        name, data = "Standard input", sys.stdin.buffer.read()
-    else:
-        name = args.file
-        try:
-            data = Path(args.file).read_bytes()
-        except OSError as exc:
-            raise Failure(f"can't read {args.file}: {exc.strerror or exc}") from None
-    text = decode(data, name)  # a file we cannot read at all fails before the session is even opened
-    with live(folder, session_id) as hub:
-        parsed = parse_csv(text, hub.session, name=name)
-        for row_error in parsed.errors:
-            print(one_line(str(row_error)), file=sys.stderr)
-        if not parsed.drafts:
-            if parsed.errors:
-                rows = len(parsed.errors)
-                which = f"the one row in {name} could not" if rows == 1 else f"none of the {rows:,} rows in {name} could"
-                raise Failure(f"nothing imported: {which} be used (see above)")
-            raise Failure(f"nothing imported: {name} has no rows" + (" after its header" if parsed.header else ""))
-        hub.apply(ImportCards(cards=tuple(parsed.drafts), source=Source.IMPORT))
-        title = hub.session.meta.title
-    skipped = len(parsed.errors)
-    print(f"Imported {plural(len(parsed.drafts), 'card')} into {one_line(title)}; "
-          f"{plural(skipped, 'row')} skipped" + (" (see above)." if skipped else "."))
-    return EXIT_PARTIAL if skipped else EXIT_OK
-
-
-def cmd_tui(args: argparse.Namespace, folder: SessionFolder) -> int:
-    """`coprod`, `coprod open ID`, `coprod show ID`: check the session here, then start the Textual app."""
-    read_only = args.command == "show"
-    session_id = None
-    if args.command in ("open", "show"):
-        session_id = folder.resolve(args.id)
-        with live(folder, session_id, read_only=read_only):
-            pass  # opened once: unknown, damaged or busy (open elsewhere) sessions stop here with one line
-    serve = None
-    if args.command == "open":
-        try:
-            check_options(args)
-        except PhoneOptionError as exc:
-            raise Failure(str(exc)) from None
-        serve = phone_starter(args)
-    try:
-        from coprod_tui.tui.app import make_app
-    except ImportError as exc:
-        raise Failure(f"the board can't start: {exc}") from None
-    app = make_app(folder.folder, session_id=session_id, read_only=read_only, serve=serve)
-    result = app.run()
-    code = getattr(app, "return_code", None)
-    if isinstance(code, int):
-        return code
-    return result if isinstance(result, int) and not isinstance(result, bool) else EXIT_OK
-
-
-def cmd_qr_checked(args: argparse.Namespace, folder: SessionFolder) -> int:
-    try:
-        return cmd_qr(args, folder)
-    except PhoneOptionError as exc:
-        raise Failure(str(exc)) from None
-
 
 COMMANDS = {
     None: cmd_tui,
@@ -326,7 +117,7 @@ COMMANDS = {
     "new": cmd_new,
     "list": cmd_list,
     "import": cmd_import,
-    "qr": cmd_qr_checked,
+    "qr": cmd_qr,
     "export": cmd_export,
     **TRASH_COMMANDS,
 }

@@ -176,7 +176,7 @@ def parse_row(cells: list[str], session: GroupLookup, columns: tuple[str, ...] =
         kind = Kind.parse(kind_cell)
     except ValidationError:
         raise ValidationError(f"unknown kind {_short(kind_cell)}: use problem, option or contribution") from None
-    card_text = T.clean(values.get("text", ""), "Card text", T.CARD_TEXT_LIMIT)
+    card_text = T.clean_note(values.get("text", ""))
     group_id = _group_id(values.get("group", ""), session)
     author = T.optional(values.get("author", ""), "Author", T.AUTHOR_LIMIT)
     return CardDraft(kind=kind, text=card_text, group_id=group_id, author=author)

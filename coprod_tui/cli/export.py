@@ -3,10 +3,9 @@
     coprod export ID [--format md|html|csv|json] [--report session|method|yousaid] [-o FILE]
     coprod export --all DIR [--format md|html|csv|json] [--report session|method|yousaid]
 
-Kept apart from cli.py (which only wires it in) so the export code is imported only when it is used. Sessions are
-opened read-only, so exporting works while a session's board is open elsewhere. Errors are CoprodError /
-ExportError, which `main()` prints as one line with exit code 1 (importing cli.py's `Failure` here would be
-circular).
+The export code itself (coprod_tui.export) is imported only when a command uses it. Sessions are opened read-only,
+so exporting works while a session's board is open elsewhere. An export that cannot be done at all (bad options, a
+file that cannot be written) is a `Failure`; an unreadable session in `--all` is reported and skipped (exit 3).
 """
 
 from __future__ import annotations
@@ -16,13 +15,10 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from coprod_tui.core import text as T
+from coprod_tui.cli.common import EXIT_OK, EXIT_PARTIAL, Failure, one_line
 from coprod_tui.core.errors import CoprodError
 from coprod_tui.core.store.folder import SessionFolder
 
-# The same numbers as cli.py's EXIT_OK / EXIT_PARTIAL (a test checks they agree).
-EXIT_OK = 0
-EXIT_PARTIAL = 3
 FORMAT_NAMES = ("md", "html", "csv", "json")
 DEFAULT_FORMAT = "md"
 # The same names as export.REPORTS (a test checks they agree); the reports other than "session" are md or html.
@@ -33,12 +29,8 @@ DEFAULT_REPORT = "session"
 Add = Callable[..., argparse.ArgumentParser]
 
 
-class ExportError(CoprodError):
-    """An export that could not be done at all (bad options, a file that cannot be written): one line, exit 1."""
-
-
 def add_export_parser(add: Add) -> argparse.ArgumentParser:
-    """Add the `export` subcommand through cli.py's `add(name, help, description)` helper."""
+    """Add the `export` subcommand through the parser's `add(name, help, description)` helper."""
     p = add(
         "export", "export a session (or all) as Markdown, HTML, CSV or JSON",
         description="Export one session to a file or standard output, or every session into a folder.\n\n"
@@ -75,7 +67,7 @@ def add_export_parser(add: Add) -> argparse.ArgumentParser:
 def cmd_export(args: argparse.Namespace, folder: SessionFolder) -> int:
     if args.all_dir is not None:
         if args.output is not None:
-            raise ExportError("-o can't be used with --all: files are named DIR/<id>.<ext>.")
+            raise Failure("-o can't be used with --all: files are named DIR/<id>.<ext>.")
         report = getattr(args, "report", DEFAULT_REPORT)
         formats = (args.format,) if args.format else REPORT_FORMATS[report]
         _check_report(report, formats)
@@ -86,7 +78,7 @@ def cmd_export(args: argparse.Namespace, folder: SessionFolder) -> int:
 def _check_report(report: str, formats: Sequence[str]) -> None:
     for name in formats:
         if name not in REPORT_FORMATS[report]:
-            raise ExportError(f"the {report} report is made as {' or '.join(REPORT_FORMATS[report])}, not {name}.")
+            raise Failure(f"the {report} report is made as {' or '.join(REPORT_FORMATS[report])}, not {name}.")
 
 
 def format_for(output: str | None, given: str | None) -> str:
@@ -115,9 +107,9 @@ def export_one(folder: SessionFolder, session_id: str, format_name: str | None, 
     try:
         atomic_write(target, data)
     except OSError as exc:
-        raise ExportError(f"can't write {output}: {exc.strerror or exc}") from None
+        raise Failure(f"can't write {output}: {exc.strerror or exc}") from None
     what = "" if report == DEFAULT_REPORT else f" ({report} report)"
-    print(f"Exported {resolved}{what} as {name} to {_one_line(str(target))}")
+    print(f"Exported {resolved}{what} as {name} to {one_line(str(target))}")
     return EXIT_OK
 
 
@@ -141,12 +133,12 @@ def export_all(folder: SessionFolder, out_dir: Path, formats: Sequence[str], rep
         try:
             check_target(folder, out_dir / "session.json")
         except CoprodError:
-            raise ExportError(f"--all {out_dir} is the sessions folder: JSON exports there would be taken for "
+            raise Failure(f"--all {out_dir} is the sessions folder: JSON exports there would be taken for "
                               "sessions. Choose another folder.") from None
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ExportError(f"can't create {out_dir}: {exc.strerror or exc}") from None
+        raise Failure(f"can't create {out_dir}: {exc.strerror or exc}") from None
     summaries = folder.list()
     if not summaries:
         print(f"No sessions in {folder.folder}: nothing exported.")
@@ -165,17 +157,15 @@ def export_all(folder: SessionFolder, out_dir: Path, formats: Sequence[str], rep
                     try:
                         atomic_write(target, data)
                     except OSError as exc:
-                        raise ExportError(f"can't write {target}: {exc.strerror or exc}") from None
+                        raise Failure(f"can't write {target}: {exc.strerror or exc}") from None
                     files += 1
-            except ExportError:
-                raise  # the output folder is the problem, not this session: stop with one line
             except CoprodError as exc:
                 skipped.append(summary.id)
                 progress.report(f"skipped {summary.id}: {exc}")
             progress.advance(summary.id)
     done = len(summaries) - len(skipped)
     print(f"Exported {done} of {len(summaries)} sessions ({files} file{'' if files == 1 else 's'}) "
-          f"to {_one_line(str(out_dir))}"
+          f"to {one_line(str(out_dir))}"
           + (f"; {len(skipped)} unreadable skipped (see above)." if skipped else "."))
     return EXIT_PARTIAL if skipped else EXIT_OK
 
@@ -205,7 +195,7 @@ class _Progress:
 
     def report(self, message: str) -> None:
         """One line about one session (session ids and error messages are user text: never markup)."""
-        line = f"coprod: {_one_line(message)}"
+        line = f"coprod: {one_line(message)}"
         if self.bar is not None:
             self.bar.console.print(line, markup=False, highlight=False, soft_wrap=True)
         else:
@@ -218,10 +208,3 @@ class _Progress:
         else:
             print(f"exported {self.done}/{self.total}", file=sys.stderr)
 
-
-def _one_line(value: str) -> str:
-    """As cli.one_line: no newlines, tabs or control characters from a file name or message reach the terminal."""
-    return T.strip_controls(value.replace("\n", " ").replace("\t", " "))
-
-
-__all__ = ["EXIT_PARTIAL", "REPORT_NAMES", "ExportError", "add_export_parser", "cmd_export"]

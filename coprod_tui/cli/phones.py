@@ -1,7 +1,7 @@
 """The phone side of the command line: `coprod open`'s server options, and `coprod qr`.
 
-Kept apart from cli.py so that listing or importing never imports aiohttp; the web package is imported only by the
-commands that serve or print join links.
+Kept apart from the other commands so that listing or importing never imports aiohttp: the web package is imported
+only by the commands that serve or print join links. A bad option is a `Failure`: one line, exit 1, no board.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import json
 import socket
 from pathlib import Path
 
+from coprod_tui.cli.common import EXIT_OK, Failure
 from coprod_tui.core.errors import SessionBusy
 from coprod_tui.core.hub import Hub, open_session
 from coprod_tui.core.store.folder import SessionFolder
@@ -18,10 +19,6 @@ from coprod_tui.core.store.file import atomic_write
 
 DEFAULT_HOST = "0.0.0.0"
 DEFAULT_PORT = 8765
-
-
-class PhoneOptionError(Exception):
-    """A problem with --host / --port / --public-url, reported by the CLI as one line."""
 
 
 def add_server_options(parser: argparse.ArgumentParser) -> None:
@@ -37,9 +34,9 @@ def check_options(args: argparse.Namespace, *, bind: bool = True) -> None:
     """Refuse a bad port or URL, and (with `bind`) a port already taken, before the board starts: one clear line,
     no TUI."""
     if not 0 < args.port < 65536:
-        raise PhoneOptionError(f"--port must be between 1 and 65535, not {args.port}.")
+        raise Failure(f"--port must be between 1 and 65535, not {args.port}.")
     if args.public_url and not args.public_url.startswith(("http://", "https://")):
-        raise PhoneOptionError("--public-url must start with http:// or https://.")
+        raise Failure("--public-url must start with http:// or https://.")
     if not bind:
         return
     family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
@@ -48,11 +45,11 @@ def check_options(args: argparse.Namespace, *, bind: bool = True) -> None:
         try:
             probe.bind((args.host, args.port))
         except OSError as exc:
-            from coprod_tui.web.server import _bind_error
+            from coprod_tui.web.server import bind_error
 
-            raise PhoneOptionError(str(_bind_error(exc, args.host, args.port))) from None
+            raise Failure(str(bind_error(exc, args.host, args.port))) from None
         except OverflowError:
-            raise PhoneOptionError(f"--port must be between 1 and 65535, not {args.port}.") from None
+            raise Failure(f"--port must be between 1 and 65535, not {args.port}.") from None
 
 
 def phone_starter(args: argparse.Namespace):
@@ -96,13 +93,13 @@ def cmd_qr(args: argparse.Namespace, folder: SessionFolder) -> int:
     finally:
         hub.close()
     if not codes:
-        raise PhoneOptionError("this session has no join links yet: open its board once (coprod open ID).")
+        raise Failure("this session has no join links yet: open its board once (coprod open ID).")
     if args.sheet:
         html = qr_sheet_html(title, question, [(c["label"], c["url"]) for c in codes])
         try:
             atomic_write(Path(args.sheet), html.encode("utf-8"))
         except OSError as exc:
-            raise PhoneOptionError(f"can't write {args.sheet}: {exc.strerror or exc}") from None
+            raise Failure(f"can't write {args.sheet}: {exc.strerror or exc}") from None
     if args.json:
         print(json.dumps(codes, ensure_ascii=False, indent=2))
     else:
@@ -110,7 +107,4 @@ def cmd_qr(args: argparse.Namespace, folder: SessionFolder) -> int:
             print(f"{code['label']}: {code['url']}")
         if args.sheet:
             print(f"Printable sheet: {args.sheet} ({len(codes)} pages, A4)")
-    return 0
-
-
-__all__ = ["add_server_options", "check_options", "cmd_qr", "phone_starter", "PhoneOptionError"]
+    return EXIT_OK

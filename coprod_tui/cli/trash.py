@@ -11,6 +11,7 @@ import json
 import time
 from collections.abc import Callable
 
+from coprod_tui.cli.common import EXIT_OK, PROG, one_line, plural
 from coprod_tui.core.store.folder import SessionFolder
 from coprod_tui.core.store.trash import TRASH_NAME, Trash, TrashedSession
 
@@ -27,30 +28,26 @@ def add_trash_parsers(add: AddParser) -> None:
 
 
 def cmd_delete(args: argparse.Namespace, folder: SessionFolder) -> int:
-    from coprod_tui.cli import one_line
-
     entry = Trash(folder).delete(args.id)
     print(f'Moved "{one_line(entry.title)}" ({entry.id}) to the trash. '
-          f"Bring it back with: coprod restore {entry.name}")
-    return 0
+          f"Bring it back with: {PROG} restore {entry.name}")
+    return EXIT_OK
 
 
 def cmd_trash(args: argparse.Namespace, folder: SessionFolder) -> int:
-    from coprod_tui.cli import one_line, plural
-
     entries = Trash(folder).list()
     if args.json:
         print(json.dumps([trash_json(e) for e in entries], indent=2))
-        return 0
+        return EXIT_OK
     if not entries:
         print(f"The trash of {folder.folder} is empty.")
-        return 0
+        return EXIT_OK
     width = max(len(e.name) for e in entries)
     for e in entries:
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(e.deleted))
         what = f"unreadable: {one_line(e.error)}" if e.error else f"{plural(e.cards, 'note'):>10}  {one_line(e.title)}"
         print(f"{e.name:<{width}}  deleted {when}  {what}")
-    return 0
+    return EXIT_OK
 
 
 def trash_json(e: TrashedSession) -> dict:
@@ -60,8 +57,8 @@ def trash_json(e: TrashedSession) -> dict:
 
 def cmd_restore(args: argparse.Namespace, folder: SessionFolder) -> int:
     session_id = Trash(folder).restore(args.name)
-    print(f"Restored {session_id}. Open it with: coprod open {session_id}")
-    return 0
+    print(f"Restored {session_id}. Open it with: {PROG} open {session_id}")
+    return EXIT_OK
 
 
 TRASH_COMMANDS = {"delete": cmd_delete, "trash": cmd_trash, "restore": cmd_restore}

@@ -1,18 +1,17 @@
 """The live session: the one place where state changes.
 
-`hub.apply(command)` checks the command against the current session, turns it into a *patch* (records before and
-after), applies the patch to the model and to the storage, keeps it as an event, and publishes that event to every
-subscriber (the board, and later the phones). A command that fails its checks raises ValidationError / NotFound and
-changes nothing, because the patch is only built, never half-applied.
+`hub.apply(command)` hands the command to its handler (core/handlers) with a narrow view of the session, gets back
+a Change (records before and after), applies the patch to the model and to the storage, keeps it as an event, and
+publishes that event to every subscriber (the board, the phones). A command that fails its checks raises
+ValidationError / NotFound and changes nothing, because the patch is only built, never half-applied.
 
-Undo applies an event's "before" records — but only if the records still look as that event left them; otherwise it
-refuses rather than overwrite someone else's later change.
+The hub also keeps the undo and redo stacks (which events Undo and Redo would reverse) and the request ids phones
+have used, and opens, reads and creates session files (`open_session`, `read_session`, `new_session`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import hmac
 import logging
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -21,37 +20,24 @@ from datetime import datetime, timezone
 from tinydb import TinyDB
 
 from coprod_tui.core import text as T
-from coprod_tui.core.commands import CardDraft, Command, Event, RotateTokens, Source
+from coprod_tui.core.commands import Command, Event, Source
 from coprod_tui.core.errors import NotFound, UnreadableSession, ValidationError
-from coprod_tui.core.handlers import HANDLERS, LABELS, Patch, make_group
-from coprod_tui.core.model import PLAIN_TABLES, SCHEMA_VERSION, Card, Group, Kind, Meta, Session
+from coprod_tui.core.handlers import HANDLERS, LABELS
+from coprod_tui.core.handlers.context import ColumnEnds, Context
+from coprod_tui.core.handlers.patch import Patch, make_group
+from coprod_tui.core.model import PLAIN_TABLES, SCHEMA_VERSION, Card, Group, Meta, Session
 from coprod_tui.core.store.folder import SessionFolder
 
 log = logging.getLogger(__name__)
 
 Listener = Callable[[Event], None]
 UNDO_DEPTH = 200
-REQUEST_ID_LIMIT = 200
-META_FIELDS = ("title", "question", "programme", "open", "tokens", "phases", "phase", "private", "voting", "timer",
-               "breakout", "review_date")
 # Facilitator controls of the phone path, not edits of the board: never on the undo stack.
 NOT_UNDOABLE = {"session.create", "tokens.rotate", "submissions.open", "submissions.close"}
 
 
 def utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
-
-
-def _check_request_id(request_id: object) -> None:
-    """A request id comes from a phone and is stored in the event, so it must be short, plain, savable text.
-
-    Checked before anything changes: an id holding a lone surrogate used to fail only when the event was stored,
-    after the card had already been applied (a half-applied command); an empty id would make every later
-    empty-id request a "retry" of the first one.
-    """
-    if (not isinstance(request_id, str) or not request_id or len(request_id) > REQUEST_ID_LIMIT
-            or T.strip_controls(request_id) != request_id):
-        raise ValidationError(f"request_id must be 1 to {REQUEST_ID_LIMIT} characters of plain text.")
 
 
 class Hub:
@@ -84,7 +70,7 @@ class Hub:
         for event in self._events:
             self._track(event)
         self._listeners: list[Listener] = []
-        self._ends: dict[str, float] | None = None  # column (kind value) → the highest card order; None: work it out
+        self._ends = ColumnEnds(self.session)
 
     # -- reading ------------------------------------------------------------------------------------------------
     @property
@@ -112,6 +98,11 @@ class Hub:
         event = self.redo_target()
         return LABELS.get(event.type) if event else None
 
+    def context(self) -> Context:
+        """What a handler sees of the session now (read-only: handlers return changes, the hub applies them)."""
+        return Context(session=self.session, events=self._events, clock=self.clock, end_of=self._ends.end_of,
+                       undo_target=self.undo_target, redo_target=self.redo_target)
+
     # -- listening ----------------------------------------------------------------------------------------------
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         """Call `listener(event)` after every applied change; returns a function that unsubscribes."""
@@ -124,22 +115,23 @@ class Hub:
         if self.read_only:
             raise ValidationError("This session is open read-only for review; reopen it for editing to change it.")
         if command.request_id is not None:
-            _check_request_id(command.request_id)
+            # Before anything changes: an id that cannot be saved would fail only when the event is stored.
+            T.check_request_id(command.request_id)
         if command.request_id is not None and command.request_id in self._requests:
             return self._requests[command.request_id]
         handler = HANDLERS.get(type(command))
         if handler is None:
             raise ValidationError(f"Unknown command {type(command).__name__}.")
-        kind, patch, card_id, undoes = handler(self, command)
+        change = handler(self.context(), command)
         event = Event(
             seq=self._seq + 1,
             at=self.clock(),
             source=Source(command.source).value,
-            type=kind,
-            patch=patch,
+            type=change.type,
+            patch=change.patch,
             request_id=command.request_id,
-            undoes=undoes,
-            card_id=card_id,
+            undoes=change.undoes,
+            card_id=change.card_id,
         )
         self._commit(event)
         return event
@@ -197,7 +189,7 @@ class Hub:
                     continue
                 models = self.session.cards if table == "cards" else self.session.groups
                 if table == "cards":
-                    self._note_order(before if forward else after, record)
+                    self._ends.note(before if forward else after, record)
                 if record is None:
                     models.pop(int(key), None)
                     self.storage.remove(table, key)
@@ -227,88 +219,6 @@ class Hub:
             if event.seq == seq:
                 return event
         raise NotFound(f"No change number {seq}.")
-
-    def current(self, table: str, key: str) -> dict | None:
-        if table == "meta":
-            rec = self.session.meta.to_record()
-            return {f: rec[f] for f in META_FIELDS}
-        if table in PLAIN_TABLES:
-            plain = self.session.plain(table).get(key)
-            return dict(plain) if plain is not None else None
-        models = self.session.cards if table == "cards" else self.session.groups
-        model = models.get(int(key))
-        return model.to_record() if model is not None else None
-
-    def join_target(self, token: str) -> int | None:
-        """The group a join token names (None: the everyone token, the phone picks); NotFound for any other token.
-
-        Compared in constant time, token by token: the token is the only secret between a phone and the session.
-        """
-        found: str | None = None
-        for key, value in self.session.meta.tokens.items():
-            if hmac.compare_digest(value.encode(), str(token).encode()):
-                found = key
-        if found is None or (found != "all" and int(found) not in self.session.groups):
-            raise NotFound("This link is not valid any more: ask the facilitator for the current QR code.")
-        return None if found == "all" else int(found)
-
-    def ensure_tokens(self) -> None:
-        """Give the session join tokens if it has none yet (sessions made before phones could join)."""
-        wanted = {"all", *(str(g) for g in self.session.groups)}
-        if not wanted <= set(self.session.meta.tokens):
-            self.apply(RotateTokens())
-
-    def card(self, card_id: int) -> Card:
-        card = self.session.cards.get(card_id)
-        if card is None:
-            raise NotFound("That card no longer exists.")
-        return card
-
-    def check_group(self, group_id: int | None) -> int | None:
-        if group_id is not None and group_id not in self.session.groups:
-            raise ValidationError("Unknown group.")
-        return group_id
-
-    def new_card(self, draft: CardDraft, card_id: int, order: float, source: Command) -> Card:
-        return Card(
-            id=card_id,
-            kind=Kind.parse(draft.kind),
-            text=T.clean(draft.text, "Card text", T.CARD_TEXT_LIMIT),
-            group_id=self.check_group(draft.group_id),
-            author=T.optional(draft.author, "Name", T.AUTHOR_LIMIT),
-            order=order,
-            created=self.clock(),
-            source=Source(source.source).value,
-            # Hidden writing holds every new note (whoever typed it) until the reveal; a phone's id lets that phone
-            # keep seeing its own notes meanwhile.
-            held=self.session.meta.private,
-            participant=T.check_participant(draft.participant) if draft.participant is not None else None,
-            breakout=self.session.meta.breakout,
-        )
-
-    def end_of(self, kind: Kind) -> float:
-        """The order that puts a card last in its column. Kept per column as cards change (`_note_order`), because
-        a scan of every card for each new note made a burst of notes cost quadratic time (the phone bench at
-        saturation spent an eighth of the server's time here at 3,000 notes)."""
-        if self._ends is None:
-            ends: dict[str, float] = {}
-            for card in self.session.cards.values():
-                ends[card.kind.value] = max(ends.get(card.kind.value, 0.0), card.order)
-            self._ends = ends
-        return self._ends.get(kind.value, 0.0) + 1.0
-
-    def _note_order(self, old: dict | None, new: dict | None) -> None:
-        """Keep `end_of`'s per-column maximum as one card goes from record `old` to `new` (None: absent)."""
-        if self._ends is None:
-            return
-        if old is not None and (new is None or (old.get("kind"), old.get("order")) != (new.get("kind"),
-                                                                                     new.get("order"))):
-            if old.get("order", 0.0) >= self._ends.get(old.get("kind"), 0.0):
-                self._ends = None  # the column's last card moved or went: work it out again when next asked
-                return
-        if new is not None:
-            kind, order = new.get("kind"), new.get("order", 0.0)
-            self._ends[kind] = max(self._ends.get(kind, 0.0), order)
 
 
 def open_session(folder: SessionFolder, session_id: str, *, read_only: bool = False,

@@ -6,12 +6,12 @@ No I/O here. Records convert to and from the JSON-ready dicts kept in the sessio
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 
 from coprod_tui.core.colours import GROUP_COLOURS
 from coprod_tui.core.errors import ValidationError
-from coprod_tui.core.running import DEFAULT_PHASES, Phase, Timer, Voting
+from coprod_tui.core.running import DEFAULT_PHASES, REFLECTION, Phase, Timer, Voting
 
 # 2: phases, hidden writing, voting, clusters, timer, "I'm done" and breakouts (tables `votes` and `done`). A coprod
 # that only knows version 1 refuses these files instead of silently dropping the new tables when it saves.
@@ -50,6 +50,12 @@ class Kind(str, Enum):
             if text in (kind.value, kind.value + "s"):
                 return kind
         raise ValidationError(f"Unknown kind {str(value)!r}: use problem, option or contribution.")
+
+
+KINDS: tuple[Kind, ...] = tuple(Kind)  # the board's columns, in order
+VOTABLE: tuple[Kind, ...] = (Kind.PROBLEM, Kind.OPTION)  # the columns a round of dot voting can be on
+# What a phase may put on the phones: a column's note form, or the self-reflection.
+PHASE_KINDS: tuple[str, ...] = (*(k.value for k in KINDS), REFLECTION)
 
 
 class Role(str, Enum):
@@ -266,7 +272,7 @@ class Meta:
             schema_version=int(rec["schema_version"]),
             open=bool(rec.get("open", True)),
             tokens={str(k): str(v) for k, v in (rec.get("tokens") or {}).items()},
-            phases=tuple(Phase.from_record(p) for p in rec["phases"]) if rec.get("phases") else DEFAULT_PHASES,
+            phases=tuple(_phase(p) for p in rec["phases"]) if rec.get("phases") else DEFAULT_PHASES,
             phase=int(rec.get("phase") or 0),
             private=bool(rec.get("private", False)),
             voting=Voting.from_record(rec.get("voting")),
@@ -274,6 +280,13 @@ class Meta:
             breakout=bool(rec.get("breakout", False)),
             review_date=str(rec.get("review_date") or ""),
         )
+
+
+def _phase(rec: dict) -> Phase:
+    """A phase as the file has it; a kind that is neither a column nor the reflection reads as the writer's choice.
+    (Checked here, not in running.py: the columns are Kinds, and running.py sits below this module.)"""
+    phase = Phase.from_record(rec)
+    return phase if phase.kind is None or phase.kind in PHASE_KINDS else replace(phase, kind=None)
 
 
 @dataclass

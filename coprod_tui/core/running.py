@@ -12,9 +12,7 @@ from datetime import datetime, timedelta
 
 from coprod_tui.core.localtime import parse_stamp
 
-KINDS = ("problem", "option", "contribution")
 REFLECTION = "reflection"  # a phase of this kind puts the self-reflection on every phone instead of the note form
-PHASE_KINDS = (*KINDS, REFLECTION)
 
 
 @dataclass(frozen=True)
@@ -23,15 +21,17 @@ class Phase:
 
     name: str
     prompt: str = ""
-    kind: str | None = None  # "problem" | "option" | "contribution" | "reflection" | None (writer's choice)
+    kind: str | None = None  # a column ("problem", "option", "contribution"), REFLECTION, or None (writer's choice)
 
     def to_record(self) -> dict:
         return {"name": self.name, "prompt": self.prompt, "kind": self.kind}
 
     @classmethod
     def from_record(cls, rec: dict) -> Phase:
+        """The record as written; model.Meta.from_record, which knows the columns, drops a kind it does not name."""
         kind = rec.get("kind")
-        return cls(name=str(rec["name"]), prompt=str(rec.get("prompt") or ""), kind=kind if kind in PHASE_KINDS else None)
+        return cls(name=str(rec["name"]), prompt=str(rec.get("prompt") or ""),
+                   kind=kind if isinstance(kind, str) and kind else None)
 
 
 # The default running order of a co-production session (editable per session). The prompts are our own words.

@@ -10,7 +10,7 @@ board leaves out (held in hidden writing, or in another group) — the phone its
 encoded once per state and kind of phone; each phone adds only its own fields (its dots, "done", self-reflection)
 and the timer, which is computed now so a phone's countdown starts from the server's current clock.
 
-The result is equal to `views.board(hub, viewer)` (tests compare them); views.py stays the one place that decides
+The result is equal to `public.board(hub, viewer)` (tests compare them); public.py stays the one place that decides
 what a phone may see.
 """
 

@@ -1,6 +1,6 @@
 """Live changes for phones: each hub event turned into Server-Sent Event messages once, however many phones listen.
 
-Why a module of its own: views.py says *what* a phone may see; this says what an event *changes* for each phone and
+Why a module of its own: public.py says *what* a phone may see; this says what an event *changes* for each phone and
 puts it on the wire. A room of 100 phones hears every event, so everything that is the same for many phones — the
 plan of who may see each changed card, the shared messages, their JSON, a fresh board's cards (boards.py) — is worked
 out and encoded once per event, and each phone's part is a filter plus the few bytes that are its own (its dots, "done",
@@ -19,6 +19,7 @@ from typing import Any
 from coprod_tui.core.commands import Event
 from coprod_tui.core.errors import NotFound
 from coprod_tui.core.hub import Hub
+from coprod_tui.core.tokens import join_target
 from coprod_tui.web.boards import BoardCache, dumps
 from coprod_tui.web.public import (EVERYONE, RUN_FIELDS, Audience, Message, Viewer, audience, members_index, mine, public_card,
                     public_session, run_state, tallies)
@@ -201,7 +202,7 @@ class PublicFeed:
         if "groups" not in event.patch and "tokens" not in meta_after:
             return True
         try:
-            self.hub.join_target(token)
+            join_target(self.hub.session, token)
         except NotFound:
             return False
         return True

@@ -1,8 +1,8 @@
 """The phone server's settings and the typed keys under which the app keeps its shared objects.
 
-Why a module of its own: the handlers (app.py, actions.py), the request readers (fields.py) and the event stream
-(sse.py) share the hub, the limiters and the settings; keeping the keys here lets them import the keys without
-importing each other.
+Why a module of its own: the handlers (handlers/), the request readers (request.py) and the event stream (sse.py)
+share the hub, the limiters and the settings; keeping the keys here lets them import the keys without importing each
+other.
 """
 
 from __future__ import annotations

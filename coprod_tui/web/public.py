@@ -25,6 +25,7 @@ from coprod_tui.core.errors import NotFound
 from coprod_tui.core.hub import Hub
 from coprod_tui.core.model import Kind, Meta, Role, Session
 from coprod_tui.core.running import REFLECTION, Timer, Voting
+from coprod_tui.core.tokens import join_target
 from coprod_tui.core.reading.tally import counted_card, done_counts, in_vote, my_votes, vote_results
 
 Message = tuple[str, dict[str, Any]]
@@ -40,7 +41,7 @@ def join(hub: Hub, token: str) -> int | None:
     anything else is refused before the hub compares it (a decoded path may hold any character)."""
     if not token.isascii() or len(token) > TOKEN_MAX:
         raise NotFound(UNKNOWN_LINK)
-    return hub.join_target(token)
+    return join_target(hub.session, token)
 
 
 # -- who sees a card -------------------------------------------------------------------------------------------------

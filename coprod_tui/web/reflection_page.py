@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from coprod_tui.core.handlers_method import EVIDENCE_LIMIT
+from coprod_tui.core.text import EVIDENCE_LIMIT
 from coprod_tui.core.method import CREDITS, LADDER, PRINCIPLES, SCALE
 from coprod_tui.core.model import Role
 from coprod_tui.web.page import PageContext, esc, new_request_id

@@ -21,7 +21,8 @@ from coprod_tui.core.store import file as storage
 from coprod_tui.core import text as T
 from coprod_tui.core.commands import Command, Event
 from coprod_tui.core.errors import NotFound, StorageError, ValidationError
-from coprod_tui.core.hub import REQUEST_ID_LIMIT, Hub
+from coprod_tui.core.hub import Hub
+from coprod_tui.core.text import REQUEST_ID_LIMIT
 from coprod_tui.web.errors import ApiError
 from coprod_tui.web.limits import RateLimiter
 from coprod_tui.web.keys import HUB, SETTINGS
@@ -116,8 +117,7 @@ def group_field(hub: Hub, target: int | None, value: Any) -> int | None:
 
 def valid_request_id(value: object) -> TypeGuard[str]:
     """The hub's rule, checked here so the phone hears which field is wrong."""
-    return (isinstance(value, str) and 0 < len(value) <= REQUEST_ID_LIMIT
-            and T.strip_controls(value) == value)
+    return T.is_request_id(value)
 
 
 def request_id_field(fields: dict[str, Any]) -> str:

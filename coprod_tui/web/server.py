@@ -20,6 +20,7 @@ from aiohttp.abc import AbstractAccessLogger
 
 from coprod_tui.core.errors import CoprodError
 from coprod_tui.core.hub import Hub
+from coprod_tui.core.tokens import ensure_tokens
 from coprod_tui.web.app import make_web_app
 from coprod_tui.web.errors import route_name
 from coprod_tui.web.lan import lan_address
@@ -45,7 +46,7 @@ class PhoneAccessLogger(AbstractAccessLogger):
         self.logger.info("%s %s %s %.1fms", request.method, route_name(request), response.status, time * 1000)
 
 
-def _bind_error(exc: OSError, host: str, port: int) -> PhoneServerError:
+def bind_error(exc: OSError, host: str, port: int) -> PhoneServerError:
     if exc.errno == errno.EADDRINUSE:
         return PortInUse(f"Port {port} is already in use — another coprod? Choose another with --port.")
     if exc.errno == errno.EACCES:
@@ -72,7 +73,7 @@ def base_url(host: str, port: int, public_url: str | None = None) -> str:
 def join_urls(hub: Hub, base: str) -> dict[str, str]:
     """Join URLs: "all" (the phone picks its group) and one per group id (as a string), from the current tokens.
     Gives the session tokens first if it has none (a write: the caller must hold the session for editing)."""
-    hub.ensure_tokens()
+    ensure_tokens(hub)
     return {key: f"{base}/j/{token}" for key, token in hub.session.meta.tokens.items()
             if key == "all" or (key.isdigit() and int(key) in hub.session.groups)}
 
@@ -115,7 +116,7 @@ def _forget_handlers() -> None:
 async def start_phone_server(hub: Hub, *, host: str, port: int, public_url: str | None = None,
                              settings: WebSettings | None = None) -> PhoneServer:
     """Bind the phone app to host:port in the running loop (port 0: any free port) and return the server."""
-    hub.ensure_tokens()
+    ensure_tokens(hub)
     app = make_web_app(hub, public_url=public_url, settings=settings)
     runner = web.AppRunner(app, access_log_class=PhoneAccessLogger, handle_signals=False,
                            shutdown_timeout=SHUTDOWN_SECONDS)
@@ -125,7 +126,7 @@ async def start_phone_server(hub: Hub, *, host: str, port: int, public_url: str 
         await site.start()
     except OSError as exc:
         await runner.cleanup()
-        raise _bind_error(exc, host, port) from None
+        raise bind_error(exc, host, port) from None
     bound = runner.addresses
     actual_port = int(bound[0][1]) if bound else port
     logging.getLogger("coprod_tui.web").info("phone server listening on port %s", actual_port)

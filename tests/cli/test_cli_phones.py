@@ -7,6 +7,7 @@ import socket
 
 from coprod_tui.cli import main
 from coprod_tui.core.hub import new_session, open_session
+from coprod_tui.core.tokens import ensure_tokens
 from coprod_tui.core.store.folder import SessionFolder
 
 
@@ -44,7 +45,7 @@ def test_qr_json_and_sheet(tmp_path, capsys):
 def test_qr_works_while_the_board_holds_the_session(tmp_path, capsys):
     session_id = make(tmp_path)
     board = open_session(SessionFolder(tmp_path), session_id)  # the live board: holds the writer lock
-    board.ensure_tokens()
+    ensure_tokens(board)
     board.storage.flush(5)
     try:
         assert main(["--sessions-dir", str(tmp_path), "qr", session_id, "--host", "127.0.0.1"]) == 0

@@ -443,4 +443,4 @@ def test_a_new_card_goes_last_in_its_column_whatever_happened_before(hub):
             pass  # nothing to undo / redo: refused, nothing changed
         for kind in kinds:
             plain = max((c.order for c in hub.session.cards.values() if c.kind is kind), default=0.0) + 1.0
-            assert hub.end_of(kind) == plain, (step, kind)
+            assert hub.context().end_of(kind) == plain, (step, kind)

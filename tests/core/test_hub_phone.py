@@ -10,6 +10,7 @@ from coprod_tui.core.errors import NotFound, ValidationError
 from coprod_tui.core.hub import Hub, new_session
 from coprod_tui.core.model import Kind
 from coprod_tui.core.store.folder import SessionFolder
+from coprod_tui.core.tokens import ensure_tokens, join_target
 
 
 @pytest.fixture
@@ -23,26 +24,26 @@ def hub(tmp_path):
 def test_a_new_session_has_no_tokens_until_phones_are_invited(hub):
     assert hub.session.meta.tokens == {}
     with pytest.raises(NotFound):
-        hub.join_target("anything")
-    hub.ensure_tokens()
+        join_target(hub.session, "anything")
+    ensure_tokens(hub)
     tokens = hub.session.meta.tokens
     assert set(tokens) == {"all", "1", "2"}
     assert len(set(tokens.values())) == 3 and all(len(t) >= 32 for t in tokens.values())  # ≥ 192 bits each
-    assert hub.join_target(tokens["all"]) is None
-    assert hub.join_target(tokens["2"]) == 2
-    hub.ensure_tokens()  # already complete: nothing changes
+    assert join_target(hub.session, tokens["all"]) is None
+    assert join_target(hub.session, tokens["2"]) == 2
+    ensure_tokens(hub)  # already complete: nothing changes
     assert hub.session.meta.tokens == tokens
 
 
 def test_rotating_tokens_retires_every_old_link_and_survives_reopening(hub, tmp_path):
-    hub.ensure_tokens()
+    ensure_tokens(hub)
     old = dict(hub.session.meta.tokens)
     hub.apply(RotateTokens())
     new = hub.session.meta.tokens
     assert not set(old.values()) & set(new.values())
     for token in old.values():
         with pytest.raises(NotFound, match="not valid any more"):
-            hub.join_target(token)
+            join_target(hub.session, token)
     assert not hub.can_undo()  # a facilitator control, not a board edit: undo never brings old links back
     session_id = hub.session.meta.id
     hub.close()
@@ -52,10 +53,10 @@ def test_rotating_tokens_retires_every_old_link_and_survives_reopening(hub, tmp_
 
 
 def test_a_group_added_while_phones_are_invited_gets_its_own_token(hub):
-    hub.ensure_tokens()
+    ensure_tokens(hub)
     hub.apply(AddGroup(name="Table 3", role="other"))
     group = hub.session.group_named("Table 3")
-    assert hub.join_target(hub.session.meta.tokens[str(group.id)]) == group.id
+    assert join_target(hub.session, hub.session.meta.tokens[str(group.id)]) == group.id
     hub.apply(Undo())  # undoing the group takes its token too
     assert str(group.id) not in hub.session.meta.tokens
 
@@ -72,7 +73,7 @@ def test_closing_submissions_is_kept_and_not_an_undo_step(hub):
 
 def test_undoing_a_title_edit_leaves_later_tokens_alone(hub):
     hub.apply(EditSession(title="Day services: Tuesday review"))
-    hub.ensure_tokens()
+    ensure_tokens(hub)
     tokens = dict(hub.session.meta.tokens)
     hub.apply(Undo())
     assert hub.session.meta.title == "Day services review"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from support.app import GROUPS, fixed_clock
 from support.export import load
-from coprod_tui.cli import list_lines, summary_json
+from coprod_tui.cli.sessions import list_lines, summary_json
 from coprod_tui.core.reading import replay as replay_module
 from coprod_tui.core.commands import AddCard, CardDraft
 from coprod_tui.core.commands import ActionDraft, AddAction, SetActionDone, SubmitReflection

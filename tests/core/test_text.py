@@ -128,3 +128,25 @@ def test_clean_hostile_single_line(text):
     cleaned = T.clean(text, "Title", T.TITLE_LIMIT, multiline=False)
     assert cleaned == expected_stored(text, multiline=False)
     assert "\n" not in cleaned and "\t" not in cleaned
+
+
+@pytest.mark.parametrize("text", HOSTILE, ids=HOSTILE_IDS)
+def test_clean_note_is_the_card_text_rule(text):
+    if rejected(text):
+        with pytest.raises(ValidationError, match="Your note"):
+            T.clean_note(text, "Your note")
+        return
+    assert T.clean_note(text) == T.clean(text, "Card text", T.CARD_TEXT_LIMIT)
+
+
+@pytest.mark.parametrize("value, ok", [
+    ("r-1", True), ("r" * 200, True), ("odd but fine: é ✓", True),
+    ("", False), ("r" * 201, False), ("a\x00b", False), ("a\ud800", False), (7, False), (None, False),
+])
+def test_one_request_id_rule(value, ok):
+    assert T.is_request_id(value) is ok
+    if ok:
+        assert T.check_request_id(value) == value
+    else:
+        with pytest.raises(ValidationError, match="request_id must be 1 to 200 characters"):
+            T.check_request_id(value)

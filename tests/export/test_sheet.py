@@ -209,6 +209,7 @@ def test_hostile_text_everywhere_stays_text(text: str) -> None:
     assert parser.pages[1].texts.get("url", "").strip() == expected_stored(url)
 
 
+@pytest.mark.browser  # prints the sheet with headless Chromium
 @pytest.mark.skipif(shutil.which("chromium") is None and not os.environ.get("CI"),
                     reason="chromium is not installed (./scripts/test installs it; on CI this test must run)")
 def test_prints_one_a4_page_per_code_even_with_long_texts(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from support.browser import (TIMEOUT, assert_accessible, browser, phone, server,
                              write)
 from coprod_tui.core.commands import RotateTokens, SetSubmissions
 from coprod_tui.web import start_phone_server
-from coprod_tui.web.app import STATIC_DIR
+from coprod_tui.web.handlers.pages import STATIC_DIR
 from coprod_tui.web.keys import STREAMS, WebSettings
 from support.web import cards_on_disk, client_for, make_hub, tokens, wait_until
 

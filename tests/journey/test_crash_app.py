@@ -50,6 +50,7 @@ import aiohttp
 import pytest
 
 from coprod_tui.core.hub import new_session, open_session
+from coprod_tui.core.tokens import ensure_tokens
 from coprod_tui.core.store.file import read_document
 from coprod_tui.core.store.folder import SessionFolder
 from support.tmux import PrivateTmux, private_tmux
@@ -392,7 +393,7 @@ async def test_sigkill_the_real_app_while_phones_post(tmux, tmp_path):
     folder = SessionFolder(tmp_path / "sessions")
     hub = new_session(folder, "Crash test of the real app", groups=[("Carers", "carers", None),
                                                                      ("Staff", "practitioners", None)])
-    hub.ensure_tokens()
+    ensure_tokens(hub)
     session_id, token = hub.session.meta.id, hub.session.meta.tokens["all"]
     hub.close()
 

@@ -17,7 +17,9 @@ from coprod_tui.core.commands import (CastVote, CloseVoting, EditPhases, EndBrea
                                           RevealNotes, RevealVotes, ResumeTimer, SetPhase, SplitCluster,
                                           StartBreakout, StartTimer, StopTimer)
 from coprod_tui.core.errors import NotFound, Refused, ValidationError
-from coprod_tui.core.handlers_run import MAX_DOTS, MAX_PHASES, MAX_TIMER_SECONDS, RUN_LABELS
+from coprod_tui.core.handlers import room, votes
+from coprod_tui.core.handlers.room import MAX_PHASES, MAX_TIMER_SECONDS
+from coprod_tui.core.handlers.votes import MAX_DOTS
 from coprod_tui.core.hub import Hub, new_session, open_session
 from coprod_tui.core.model import SCHEMA_VERSION, Card, Role
 from coprod_tui.core.reading.replay import Replay
@@ -27,6 +29,7 @@ from coprod_tui.core.reading.tally import done_counts, held_counts, my_votes, vo
 from support.hub import C, file_doc, folder, O, P, path_of, reopen  # noqa: F401  (fixture: folder)
 
 PHONE = Source.PHONE
+RUN_LABELS = {**room.LABELS, **votes.LABELS}  # the event types of running a session (phases to breakouts)
 ALICE, BOB, CAROL = "alice-phone-0001", "bob-phone-0002", "carol-phone-0003"  # phones' random ids
 START = datetime(2025, 3, 12, 10, 0, tzinfo=timezone.utc)
 

@@ -19,6 +19,7 @@ from aiohttp.client import ClientResponse
 from aiohttp.test_utils import TestClient, TestServer
 
 from coprod_tui.core.hub import Hub, new_session
+from coprod_tui.core.tokens import ensure_tokens
 from coprod_tui.core.store.folder import SessionFolder
 from coprod_tui.web import RateLimit, WebSettings, make_web_app
 
@@ -41,7 +42,7 @@ def web_settings(**changes: Any) -> WebSettings:
 def make_hub(folder: Path, title: str = "Day services review", question: str = "What would make Tuesdays work?",
              groups: list[tuple[str, str, str | None]] | None = None) -> Hub:
     hub = new_session(SessionFolder(folder), title, question, GROUPS if groups is None else groups)
-    hub.ensure_tokens()
+    ensure_tokens(hub)
     return hub
 
 

@@ -11,7 +11,7 @@ from textual.widgets import Input, OptionList, Select, TextArea
 from support.app import SIZE, read_file, screen_text, settle, type_text
 from support.hostile import HOSTILE, expected_stored, rejected
 from coprod_tui.core.commands import ActionDraft, AddAction
-from coprod_tui.core.handlers_method import FIELD_LIMIT
+from coprod_tui.core.text import FIELD_LIMIT
 from coprod_tui.tui.dialogs.cards import ConfirmScreen
 from coprod_tui.tui.method.plan import PlanScreen
 from coprod_tui.tui.dialogs.form import LinePrompt

@@ -11,7 +11,7 @@ from textual.widgets import Input, Select
 from support.app import SIZE, notices, read_file, screen_text, settle, type_text
 from support.hostile import HOSTILE, expected_stored, rejected
 from coprod_tui.core.commands import SubmitReflection
-from coprod_tui.core.handlers_method import EVIDENCE_LIMIT
+from coprod_tui.core.text import EVIDENCE_LIMIT
 from coprod_tui.core.method import STATEMENTS
 from coprod_tui.tui.dialogs.cards import ConfirmScreen
 from coprod_tui.tui.method.reflection import ReflectionScreen

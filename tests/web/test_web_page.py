@@ -11,7 +11,7 @@ import pytest
 from support.hostile import HOSTILE, fits
 
 from coprod_tui.core.commands import SetSubmissions
-from coprod_tui.web.app import STATIC_DIR
+from coprod_tui.web.handlers.pages import STATIC_DIR
 from support.web import client_for, make_hub, tokens
 
 ALLOWED_TAGS = {"html", "head", "meta", "title", "link", "script", "body", "main", "header", "h1", "h2", "p", "form",

@@ -21,7 +21,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from coprod_tui.core.errors import CoprodError
-from coprod_tui.core.handlers_method import FIELD_LIMIT
+from coprod_tui.core.text import FIELD_LIMIT
 
 ResultT = TypeVar("ResultT")
 ValueT = TypeVar("ValueT")

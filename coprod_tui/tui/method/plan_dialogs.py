@@ -21,7 +21,7 @@ from textual.widgets.option_list import Option
 
 from coprod_tui.core.colours import GROUP_GLYPHS
 from coprod_tui.core.commands import ActionDraft
-from coprod_tui.core.handlers_method import FIELD_LIMIT
+from coprod_tui.core.text import FIELD_LIMIT
 from coprod_tui.core.method import RECOGNITION
 from coprod_tui.core.model import Card, Kind, Role, Session
 from coprod_tui.core.reading.yousaid import Action

@@ -17,7 +17,7 @@ from textual.content import Content
 from textual.widgets import Input, Label, RadioButton, RadioSet, Select, Static
 
 from coprod_tui.core.commands import SubmitReflection
-from coprod_tui.core.handlers_method import EVIDENCE_LIMIT
+from coprod_tui.core.text import EVIDENCE_LIMIT
 from coprod_tui.core.method import CREDITS, DONT_KNOW, LADDER, PRINCIPLES, SCALE, STATEMENTS
 from coprod_tui.core.model import Role
 from coprod_tui.tui.dialogs.cards import ConfirmScreen

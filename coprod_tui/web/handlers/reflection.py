@@ -22,7 +22,7 @@ from coprod_tui.core import text as T
 from coprod_tui.core.commands import Source
 from coprod_tui.core.commands import SubmitReflection
 from coprod_tui.core.errors import NotFound, Refused, ValidationError
-from coprod_tui.core.handlers_method import EVIDENCE_LIMIT
+from coprod_tui.core.text import EVIDENCE_LIMIT
 from coprod_tui.core.hub import Hub
 from coprod_tui.core.method import DONT_KNOW, LADDER, STATEMENTS
 from coprod_tui.core.model import Role
