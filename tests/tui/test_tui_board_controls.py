@@ -52,3 +52,15 @@ async def test_h_hides_a_note_from_phones_and_u_brings_it_back(make_session, app
         await settle(pilot, lambda: not app.hub.session.cards[card.id].hidden)
         assert "HIDDEN" not in drawn(cell)
         await pilot.press("ctrl+q")
+
+
+def test_every_board_key_reaches_an_action_and_each_control_declares_its_own():
+    """Textual runs a key as `action_<name>` on the screen: each binding has one, and no two controls claim one."""
+    from coprod_tui.tui.board.screen import CONTROLS, BoardScreen
+
+    for binding in BoardScreen.BINDINGS:
+        assert callable(getattr(BoardScreen, "action_" + binding.action.split("(")[0], None)), binding.action
+    claimed = [action for control in CONTROLS for action in control.actions()]
+    assert len(claimed) == len(set(claimed))
+    for control in CONTROLS:
+        assert control.WRITES <= control.actions(), control
