@@ -10,6 +10,8 @@ crashes on a CoprodError. User text is only ever `rich.text.Text` / `Content`, n
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual import on
 from textual.content import Content
 from textual.message import Message
@@ -43,14 +45,17 @@ class LiveScreen(Screen):
     def __init__(self, hub: Hub) -> None:
         super().__init__()
         self.hub = hub
-        self._unsubscribe = None
+        self._unsubscribe: Callable[[], None] | None = None
 
     @property
     def session(self):
         return self.hub.session
 
     def on_mount(self) -> None:
-        self._unsubscribe = self.hub.subscribe(lambda event: self.post_message(HubChanged(event)))
+        self._unsubscribe = self.hub.subscribe(self._post_hub_changed)
+
+    def _post_hub_changed(self, event: Event) -> None:
+        self.post_message(HubChanged(event))
 
     def on_unmount(self) -> None:
         if self._unsubscribe is not None:

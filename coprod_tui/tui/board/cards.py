@@ -66,8 +66,9 @@ class CardsControl(Control):
         session = self.desk.session
         kind = card_list.kind
         # The cell's group in one-group and lanes views; otherwise the group used last (at first, the first group).
-        group = card_list.group_id if card_list.group_id is not ... else self.last_group
-        if group is None and card_list.group_id is ... and not self.chose_group:
+        cell_group = card_list.group_id
+        group = cell_group if cell_group is None or isinstance(cell_group, int) else self.last_group
+        if group is None and cell_group is ... and not self.chose_group:
             group = next(iter(session.groups), None)
 
         def submit(form: CardForm) -> None:

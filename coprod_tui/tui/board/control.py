@@ -37,6 +37,8 @@ class BoardApp(Protocol):
 
     def reopen_for_editing(self, session_id: str, focus_card: int | None = None) -> None: ...
 
+    def action_show_home(self) -> None: ...
+
 
 class Sender(Protocol):
     """The screen a desk serves: it sends commands (a refusal becomes a notification) and shows notifications."""
@@ -46,7 +48,7 @@ class Sender(Protocol):
 
     def apply(self, command: Command) -> Event | None: ...
 
-    def notify(self, message: str | Content, *, title: str = "", severity: SeverityLevel = "information",
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = True) -> None: ...
 
 
@@ -79,7 +81,8 @@ class Desk:
 
     def notify(self, message: str | Content, *, severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = True) -> None:
-        self._screen.notify(message, severity=severity, timeout=timeout, markup=markup)
+        # Textual shows a Content as it is, never parsed as markup (user text is passed so); its signature says str.
+        self._screen.notify(cast(str, message), severity=severity, timeout=timeout, markup=markup)
 
     def show(self, screen: Screen[T], answer: Callable[[T | None], None] | None = None) -> None:
         """Open `screen` over the board; `answer` hears what it was dismissed with."""

@@ -80,7 +80,7 @@ class BoardScreen(LiveScreen):
         self._had_card: bool | None = None
         self._undo_state: tuple[bool, bool] | None = None
         self._cells_wanted: list[views.Cell] = []
-        desk = Desk(self, hub)
+        self._desk = desk = Desk(self, hub)
         self.cards = CardsControl(desk, self)
         self.phones = PhonesControl(desk, later=self.set_timer, redraw=self.refresh_cards)
         self.review = ReviewControl(desk, self)
@@ -96,12 +96,12 @@ class BoardScreen(LiveScreen):
     # -- layout -------------------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Header(show_clock=True)
-        yield PhaseBar(self.hub, self.app.group_shade, id="phase-bar")
+        yield PhaseBar(self.hub, self._desk.shade, id="phase-bar")
         yield NotSavedMark(id="not-saved")
         yield Container(id="board")
         with VerticalScroll(id="detail-pane"):
             yield CardDetail(id="detail")
-        yield BalanceBar(self.hub, self.app.group_shade, id="balance")
+        yield BalanceBar(self.hub, self._desk.shade, id="balance")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -127,7 +127,7 @@ class BoardScreen(LiveScreen):
         lists = []
         for kind, group, title in cells:
             hint = f"No {kind.label.lower()} yet: n adds one" if not self.hub.read_only else "—"
-            card_list = CardList(kind, group, shade=self.app.group_shade, empty_hint=hint)
+            card_list = CardList(kind, group, shade=self._desk.shade, empty_hint=hint)
             card_list.cell_title = title
             lists.append(card_list)
         await board.mount(grid)
@@ -237,7 +237,7 @@ class BoardScreen(LiveScreen):
 
     def _update_detail(self) -> None:
         card = self.selected_card()
-        self.query_one(CardDetail).show(self.session, card, self.app.group_shade)
+        self.query_one(CardDetail).show(self.session, card, self._desk.shade)
 
     # -- the selection (what the controls are given as their `Selection`) -----------------------------------------
     def focused_list(self) -> CardList | None:
@@ -267,7 +267,7 @@ class BoardScreen(LiveScreen):
     # -- the view -----------------------------------------------------------------------------------------------
     def watch_view(self) -> None:
         self._build_cells()
-        self.notify(Content(f"View: {views.describe(self.session, self.view)}"), timeout=2)
+        self._desk.notify(Content(f"View: {views.describe(self.session, self.view)}"), timeout=2)
 
     def _show_view(self, view: str) -> None:
         self.view = view
@@ -296,7 +296,7 @@ class BoardScreen(LiveScreen):
         bar.display = not bar.display
 
     def action_home(self) -> None:
-        self.app.action_show_home()
+        self._desk.app.action_show_home()
 
     # -- keys: one line each, to the control that owns them -----------------------------------------------------
     def action_add(self) -> None: self.cards.add()
