@@ -1,14 +1,16 @@
-"""What the method's screens share: following the hub live, sending commands, and a few ways of saying things.
+"""Screens that follow the live hub (the board, the self-reflection answers, the plan, "you said, we did"), the one
+`HubChanged` message they hear it by, and a few ways of saying things.
 
-The self-reflection answers, the plan and "you said, we did" screens follow the hub as the board does: they
-subscribe when mounted, unsubscribe when unmounted, and redraw from `hub.session` when an event arrives — a burst of
-events (phones answering at once) collapses into one message, so it costs one redraw.
+A `LiveScreen` subscribes when mounted, unsubscribes when unmounted, and redraws from `hub.session` when an event
+arrives — a burst of events (phones answering at once) collapses into one message, so it costs one redraw.
 
 Every change goes through `LiveScreen.apply`, which turns a refusal from the hub into a notification: a screen never
 crashes on a CoprodError. User text is only ever `rich.text.Text` / `Content`, never markup.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from textual import on
 from textual.content import Content
@@ -20,15 +22,16 @@ from coprod_tui.core.errors import CoprodError
 from coprod_tui.core.hub import Hub
 
 
-class MethodHubChanged(Message):
-    """The hub applied changes (replaceable: a burst becomes one message carrying every event)."""
+class HubChanged(Message):
+    """The hub applied changes. Replaceable (toolong's habit): a burst collapses into one message carrying every
+    event, so a flood of phone notes costs one redraw, not one each."""
 
     def __init__(self, event: Event) -> None:
         super().__init__()
         self.events = [event]
 
     def can_replace(self, message: Message) -> bool:
-        if isinstance(message, MethodHubChanged):
+        if isinstance(message, HubChanged):
             self.events[:0] = message.events
             return True
         return False
@@ -42,22 +45,25 @@ class LiveScreen(Screen):
     def __init__(self, hub: Hub) -> None:
         super().__init__()
         self.hub = hub
-        self._unsubscribe = None
+        self._unsubscribe: Callable[[], None] | None = None
 
     @property
     def session(self):
         return self.hub.session
 
     def on_mount(self) -> None:
-        self._unsubscribe = self.hub.subscribe(lambda event: self.post_message(MethodHubChanged(event)))
+        self._unsubscribe = self.hub.subscribe(self._post_hub_changed)
+
+    def _post_hub_changed(self, event: Event) -> None:
+        self.post_message(HubChanged(event))
 
     def on_unmount(self) -> None:
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
 
-    @on(MethodHubChanged)
-    def _method_hub_changed(self, message: MethodHubChanged) -> None:
+    @on(HubChanged)
+    def _hub_changed(self, message: HubChanged) -> None:
         self.hub_changed(message.events)
 
     def hub_changed(self, events: list[Event]) -> None:  # pragma: no cover - every subclass overrides it

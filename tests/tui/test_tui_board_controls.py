@@ -52,3 +52,38 @@ async def test_h_hides_a_note_from_phones_and_u_brings_it_back(make_session, app
         await settle(pilot, lambda: not app.hub.session.cards[card.id].hidden)
         assert "HIDDEN" not in drawn(cell)
         await pilot.press("ctrl+q")
+
+
+def test_every_board_key_reaches_an_action_and_each_control_declares_its_own():
+    """Textual runs a key as `action_<name>` on the screen: each binding has one, and no two controls claim one."""
+    from coprod_tui.tui.board.screen import CONTROLS, BoardScreen
+
+    for binding in BoardScreen.BINDINGS:
+        assert callable(getattr(BoardScreen, "action_" + binding.action.split("(")[0], None)), binding.action
+    claimed = [action for control in CONTROLS for action in control.actions()]
+    assert len(claimed) == len(set(claimed))
+    for control in CONTROLS:
+        assert control.WRITES <= control.actions(), control
+
+
+async def test_the_undo_keys_follow_the_hub_whoever_changes_it(make_session, app_factory):
+    """A change applied elsewhere (a method screen, a dialog: straight to the hub) lights the footer's undo key; its
+    undo, applied the same way, dims undo again and lights redo."""
+    from textual.widgets._footer import FooterKey
+
+    from coprod_tui.core.commands import AddCard, CardDraft, Undo
+    from coprod_tui.core.model import Kind
+
+    def enabled(action: str) -> bool | None:
+        keys = [k for k in app.screen.query(FooterKey) if k.action == action]
+        return not keys[0].has_class("-disabled") if keys else None
+
+    app = app_factory(make_session())
+    async with app.run_test(size=SIZE) as pilot:
+        await open_board(pilot)
+        await settle(pilot, lambda: enabled("undo") is False)
+        app.hub.apply(AddCard(card=CardDraft(kind=Kind.PROBLEM, text="Told on another screen")))
+        await settle(pilot, lambda: enabled("undo") is True)
+        app.hub.apply(Undo())
+        await settle(pilot, lambda: enabled("undo") is False)
+        assert app.screen.check_action("redo", ()) is True

@@ -1,36 +1,17 @@
-"""The board's keys for the method (board_method.MethodControls): free keys, each opening its screen.
-
-Until the board itself carries the mixin, a bare screen with the mixin stands in for it, pushed over the board with
-the board's hub — exactly what the keys will do on the board.
-"""
+"""The board's keys for the method (board/method.py MethodControl): free keys, each opening its screen."""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.screen import Screen
-from textual.widgets import Footer
-
-from support.app import SIZE, settle
+from support.app import SIZE, open_board, settle
 from coprod_tui.tui.method.appraisal import AppraisalScreen
 from coprod_tui.tui.board.screen import BoardScreen
-from coprod_tui.tui.board.method import MethodControls
+from coprod_tui.tui.board.method import MethodControl
 from coprod_tui.tui.help import HelpScreen
 from coprod_tui.tui.method.plan import PlanScreen
 from coprod_tui.tui.method.reflection import ReflectionScreen
 from coprod_tui.tui.method.yousaid import YouSaidScreen
-from support.tui_method import answer, prepare, show, wait_for
+from support.tui_method import answer, prepare, wait_for
 from support.paths import SESSIONS
-
-
-class Probe(MethodControls, Screen):
-    BINDINGS = [*MethodControls.METHOD_BINDINGS]
-
-    def __init__(self, hub) -> None:
-        super().__init__()
-        self.hub = hub
-
-    def compose(self) -> ComposeResult:
-        yield Footer()
 
 
 def keys(bindings) -> set[str]:
@@ -38,11 +19,11 @@ def keys(bindings) -> set[str]:
 
 
 def test_the_method_keys_are_free_on_the_board():
-    method_actions = {b.action for b in MethodControls.METHOD_BINDINGS}
+    method_actions = {b.action for b in MethodControl.BINDINGS}
     board = keys(b for b in BoardScreen.BINDINGS if b.action not in method_actions)
-    assert not keys(MethodControls.METHOD_BINDINGS) & board
-    assert not keys(MethodControls.METHOD_BINDINGS) & {"ctrl+q", "ctrl+p", "ctrl+c"}
-    assert MethodControls.METHOD_WRITE_ACTIONS == set()  # none changes anything by itself: the screens hide their own
+    assert not keys(MethodControl.BINDINGS) & board
+    assert not keys(MethodControl.BINDINGS) & {"ctrl+q", "ctrl+p", "ctrl+c"}
+    assert MethodControl.WRITES == set()  # none changes anything by itself: the screens hide their own
 
 
 async def test_each_key_opens_its_screen_and_escape_comes_back(make_session, app_factory, sessions_dir):
@@ -52,7 +33,7 @@ async def test_each_key_opens_its_screen_and_escape_comes_back(make_session, app
     prepare(sessions_dir, session_id, [answer("carers", 3, 6, eq1=3)])
     app = app_factory(session_id)
     async with app.run_test(size=SIZE) as pilot:
-        probe = await show(pilot, Probe(app.hub))
+        probe = await open_board(pilot)
         for key, kind in (("F", ReflectionScreen), ("A", AppraisalScreen), ("L", PlanScreen), ("Y", YouSaidScreen)):
             await pilot.press(key)
             await settle(pilot, lambda: isinstance(app.screen, kind))
@@ -77,7 +58,7 @@ async def test_the_appraisal_without_a_programme_compares_with_nothing(make_sess
     prepare(sessions_dir, other, [answer("carers", 2, 5, eq1=1)])
     app = app_factory(make_session())
     async with app.run_test(size=SIZE) as pilot:
-        await show(pilot, Probe(app.hub))
+        await open_board(pilot)
         await pilot.press("A")
         await settle(pilot, lambda: isinstance(app.screen, AppraisalScreen))
         assert app.screen.earlier is None and "Since " not in app.screen.text()

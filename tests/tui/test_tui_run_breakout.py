@@ -11,8 +11,8 @@ from coprod_tui.core.commands import (EditPhases, MergeCards, OpenVoting, Reveal
 from coprod_tui.core.running import Phase
 from coprod_tui.tui.board.balance_bar import BalanceBar
 from coprod_tui.tui.board.screen import WRITE_ACTIONS
-from coprod_tui.tui.board.room import RunControls
-from coprod_tui.tui.board.votes import VoteControls
+from coprod_tui.tui.board.room import RoomControl
+from coprod_tui.tui.board.votes import VotesControl
 from coprod_tui.tui.dialogs.cards import ConfirmScreen
 from coprod_tui.tui.dialogs.run import ParkedScreen
 from coprod_tui.tui.dialogs.votes import ResultsScreen
@@ -154,7 +154,7 @@ async def test_a_review_board_hides_and_refuses_every_running_control(make_sessi
     app = app_factory(session_id, read_only=True)
     async with app.run_test(size=SIZE) as pilot:
         board = await open_board(pilot)
-        for action in RunControls.RUN_ACTIONS | VoteControls.VOTE_ACTIONS:
+        for action in RoomControl.WRITES | VotesControl.WRITES:
             assert action in WRITE_ACTIONS
             assert board.check_action(action, ()) is False, action
         footer = screen_text(app).splitlines()[-1]
@@ -163,7 +163,7 @@ async def test_a_review_board_hides_and_refuses_every_running_control(make_sessi
         await pilot.press("right_square_bracket", "left_square_bracket", "P", "w", "R", "V", "T", "space", "plus",
                           "b", "k", "m", "c", "C")
         await pilot.pause()
-        assert app.screen is board and not board.marked
+        assert app.screen is board and not board.votes.marked
         # Looking is allowed: the results (without the reveal key) and the parked notes.
         await pilot.press("number_sign")
         results = await dialog(pilot, ResultsScreen)

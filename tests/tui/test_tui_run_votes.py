@@ -203,6 +203,6 @@ async def test_adding_a_note_to_a_cluster_and_marks_that_leave(make_session, app
         assert board.check_action("split", ()) is True
         await pilot.press("C")
         await settle(pilot, lambda: cluster_id not in app.hub.session.cards)
-        assert not board.marked
+        assert not board.votes.marked
         assert any("Split: 3 notes" in str(m) for _, m in notices(app))
         await settle(pilot, lambda: "Text reminders" in drawn(options))

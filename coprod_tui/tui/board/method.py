@@ -1,11 +1,9 @@
 """What the board offers for the co-production method: the self-reflection answers, the appraisal, the plan, and
 "you said, we did".
 
-A mixin for BoardScreen (the lead adds `MethodControls` to its bases and `*MethodControls.METHOD_BINDINGS` to its
-BINDINGS). Each action pushes a screen over the board with the board's hub; those screens follow the hub, send
-every change as a hub command, and hide their own writing keys when the hub is read-only — so a review board can
-open all four to read. That is why `METHOD_WRITE_ACTIONS` is empty: none of these board actions changes anything
-by itself (it is there so the board's WRITE_ACTIONS can include it, should one ever do).
+Each action pushes a screen over the board with the board's hub; those screens follow the hub, send every change as
+a hub command, and hide their own writing keys when the hub is read-only — so a review board can open all four to
+read. That is why `MethodControl.WRITES` is empty: none of these board actions changes anything by itself.
 
 The appraisal compares with the most recent earlier session of the same programme that has answers, when there is
 one: read from disk read-only (never locked), chosen by created date.
@@ -19,6 +17,7 @@ from textual.content import Content
 from coprod_tui.core.errors import CoprodError
 from coprod_tui.core.hub import read_session
 from coprod_tui.core.model import Session
+from coprod_tui.tui.board.control import Control, Desk
 
 
 def earlier_of_programme(folder, session: Session) -> Session | None:
@@ -39,39 +38,41 @@ def earlier_of_programme(folder, session: Session) -> Session | None:
     return None
 
 
-class MethodControls:
-    """Mixin for BoardScreen. Needs `hub` and `app.folder`."""
+class MethodControl(Control):
+    """Opens the method's screens over the board with the board's hub."""
 
-    METHOD_BINDINGS = [
+    BINDINGS = [
         Binding("F", "reflections", "Self-reflection answers", show=False),
         Binding("A", "appraisal", "Appraisal", show=False),
         Binding("L", "plan", "Plan", show=False),
         Binding("Y", "you_said", "You said, we did", show=False),
     ]
-    METHOD_WRITE_ACTIONS: set[str] = set()
 
-    def action_reflections(self) -> None:
+    def __init__(self, desk: Desk) -> None:
+        self.desk = desk
+
+    def reflections(self) -> None:
         from coprod_tui.tui.method.reflection import ReflectionScreen
 
-        self.app.push_screen(ReflectionScreen(self.hub))
+        self.desk.show(ReflectionScreen(self.desk.hub))
 
-    def action_appraisal(self) -> None:
+    def appraisal(self) -> None:
         from coprod_tui.tui.method.appraisal import AppraisalScreen
 
-        session = self.hub.session
+        session = self.desk.session
         try:
-            earlier = earlier_of_programme(self.app.folder, session)
+            earlier = earlier_of_programme(self.desk.app.folder, session)
         except (CoprodError, OSError) as exc:
-            self.notify(Content(f"No comparison with earlier sessions: {exc}"), severity="warning")
+            self.desk.notify(Content(f"No comparison with earlier sessions: {exc}"), severity="warning")
             earlier = None
-        self.app.push_screen(AppraisalScreen(session, earlier))
+        self.desk.show(AppraisalScreen(session, earlier))
 
-    def action_plan(self) -> None:
+    def plan(self) -> None:
         from coprod_tui.tui.method.plan import PlanScreen
 
-        self.app.push_screen(PlanScreen(self.hub))
+        self.desk.show(PlanScreen(self.desk.hub))
 
-    def action_you_said(self) -> None:
+    def you_said(self) -> None:
         from coprod_tui.tui.method.yousaid import YouSaidScreen
 
-        self.app.push_screen(YouSaidScreen(self.hub))
+        self.desk.show(YouSaidScreen(self.desk.hub))

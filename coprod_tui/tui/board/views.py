@@ -1,67 +1,89 @@
-"""The board's views: all groups together, one group at a time, or groups side by side (lanes).
+"""Which cells the board shows: all groups together, one group at a time, or groups side by side (lanes).
 
-A mixin for BoardScreen: which cells the board shows, and the keys that switch between them.
+The board's column order (`KINDS`) and the kinds one can vote on (`VOTABLE`) are named here, once for the tui; the
+rules for switching views and for which columns a hub event can change are plain functions of the session, so the
+screen keeps the view (a reactive) and asks these what it means.
 """
 
 from __future__ import annotations
 
-from textual.content import Content
+from textual.binding import Binding
 
-from coprod_tui.core.model import Kind
+from coprod_tui.core.commands import Event
+from coprod_tui.core.model import Kind, Session
 
 KINDS = list(Kind)
+VOTABLE = (Kind.PROBLEM, Kind.OPTION)
+
+BINDINGS = [
+    Binding("v", "cycle_view", "View"),
+    Binding("1", "view('all')", "All groups", show=False),
+    Binding("2", "next_group", "One group", show=False),
+    Binding("3", "view('lanes')", "Lanes", show=False),
+]
+
+Cell = tuple[Kind, object, str]  # (kind, group filter: a group id, None for no group or ... for all; title)
 
 
-class ViewControls:
-    """Needs from BoardScreen: `session`, the reactive `view`, `_build_cells()`, `_lists()`, `_focused_index()`."""
+def cells(session: Session, view: str) -> list[Cell]:
+    """(kind, group filter, title) for each cell of `view`, row by row."""
+    if view == "lanes":
+        lanes: list[tuple[int | None, str]] = [(g.id, g.name) for g in session.groups.values()]
+        if any(c.group_id is None and c.on_board for c in session.cards.values()):
+            lanes.append((None, "No group"))
+        return [(kind, gid, f"{name} · {kind.label}") for kind in KINDS for gid, name in lanes]
+    if view.startswith("group:"):
+        gid = int(view.split(":")[1])
+        group = session.groups.get(gid)
+        name = group.name if group else "?"
+        return [(kind, gid, f"{kind.label} · {name}") for kind in KINDS]
+    return [(kind, ..., kind.label) for kind in KINDS]
 
-    def _cells(self) -> list[tuple[Kind, int | None | object, str]]:
-        """(kind, group filter, title) for each cell of the current view, row by row."""
-        if self.view == "lanes":
-            lanes: list[tuple[int | None, str]] = [(g.id, g.name) for g in self.session.groups.values()]
-            if any(c.group_id is None and c.on_board for c in self.session.cards.values()):
-                lanes.append((None, "No group"))
-            return [(kind, gid, f"{name} · {kind.label}") for kind in KINDS for gid, name in lanes]
-        if self.view.startswith("group:"):
-            gid = int(self.view.split(":")[1])
-            group = self.session.groups.get(gid)
-            name = group.name if group else "?"
-            return [(kind, gid, f"{kind.label} · {name}") for kind in KINDS]
-        return [(kind, ..., kind.label) for kind in KINDS]
 
-    def watch_view(self) -> None:
-        self._build_cells()
-        label = {"all": "all groups", "lanes": "groups side by side"}.get(self.view)
-        if label is None:
-            group = self.session.groups.get(int(self.view.split(":")[1]))
-            label = f"only {group.name}" if group else "one group"
-        self.notify(Content(f"View: {label}"), timeout=2)
+def describe(session: Session, view: str) -> str:
+    """How a view is named when the board switches to it."""
+    label = {"all": "all groups", "lanes": "groups side by side"}.get(view)
+    if label is None:
+        group = session.groups.get(int(view.split(":")[1]))
+        label = f"only {group.name}" if group else "one group"
+    return label
 
-    def action_view(self, view: str) -> None:
-        self.view = view
 
-    def action_next_group(self) -> None:
-        ids = list(self.session.groups)
-        if not ids:
-            self.notify("This session has no groups.")
-            return
-        current = int(self.view.split(":")[1]) if self.view.startswith("group:") else None
-        following = ids[(ids.index(current) + 1) % len(ids)] if current in ids else ids[0]
-        self.view = f"group:{following}"
+def next_group(session: Session, view: str) -> str | None:
+    """The one-group view after `view` (the first group's, from any other view); None if there are no groups."""
+    ids = list(session.groups)
+    if not ids:
+        return None
+    current = int(view.split(":")[1]) if view.startswith("group:") else None
+    following = ids[(ids.index(current) + 1) % len(ids)] if current in ids else ids[0]
+    return f"group:{following}"
 
-    def action_cycle_view(self) -> None:
-        """all → each group in turn → lanes → all."""
-        ids = list(self.session.groups)
-        if self.view == "all":
-            self.view = f"group:{ids[0]}" if ids else "lanes"
-        elif self.view.startswith("group:"):
-            current = int(self.view.split(":")[1])
-            position = ids.index(current) + 1 if current in ids else len(ids)
-            self.view = f"group:{ids[position]}" if position < len(ids) else "lanes"
-        else:
-            self.view = "all"
 
-    def action_focus_cell(self, step: int) -> None:
-        lists = self._lists()
-        if lists:
-            lists[(self._focused_index() + step) % len(lists)].focus()
+def cycled(session: Session, view: str) -> str:
+    """all → each group in turn → lanes → all."""
+    ids = list(session.groups)
+    if view == "all":
+        return f"group:{ids[0]}" if ids else "lanes"
+    if view.startswith("group:"):
+        current = int(view.split(":")[1])
+        position = ids.index(current) + 1 if current in ids else len(ids)
+        return f"group:{ids[position]}" if position < len(ids) else "lanes"
+    return "all"
+
+
+def touched_kinds(session: Session, event: Event) -> set[Kind] | None:
+    """Columns an event can change: its cards' columns and the columns of cards they link to (whose link counts
+    change); for a vote, the voted column if its totals are shown. None means "all"."""
+    kinds: set[Kind] = set()
+    for before, after in event.patch.get("cards", {}).values():
+        for record in (before, after):
+            if record is None:
+                continue
+            kinds.add(Kind(record["kind"]))
+            for target in record.get("links", []):
+                card = session.cards.get(target)
+                kinds.add(card.kind if card else Kind.PROBLEM)
+    voting = session.meta.voting
+    if "votes" in event.patch and voting is not None and voting.revealed:
+        kinds.add(Kind(voting.kind))
+    return kinds if event.patch.keys() <= {"cards", "votes", "done"} else None
