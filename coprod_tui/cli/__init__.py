@@ -30,13 +30,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from coprod_tui import __version__
-from coprod_tui.core import text as T
 from coprod_tui.core.commands import ImportCards, Source
 from coprod_tui.core.errors import CoprodError, ValidationError
 from coprod_tui.core.hub import Hub, new_session, open_session
 from coprod_tui.core.localtime import local_date
 from coprod_tui.core.model import Role
 from coprod_tui.core.store.folder import SessionFolder, SessionSummary
+from coprod_tui.core.wording import one_line, plural
 from coprod_tui.cli.phones import PhoneOptionError, add_server_options, check_options, cmd_qr, phone_starter
 from coprod_tui.cli.export import add_export_parser, cmd_export
 from coprod_tui.cli.trash import TRASH_COMMANDS, add_trash_parsers
@@ -147,16 +147,6 @@ def live(folder: SessionFolder, session_id: str, *, read_only: bool = False) -> 
         yield hub
     finally:
         hub.close()
-
-
-def one_line(value: str) -> str:
-    """User text for a one-line terminal listing: printed as written, minus what could break the line or the
-    terminal (newlines, tabs, control characters such as escape sequences in a hand-edited file)."""
-    return T.strip_controls(value.replace("\n", " ").replace("\t", " "))
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n:,} {word}" + ("" if n == 1 else "s")
 
 
 def error(message: str) -> None:

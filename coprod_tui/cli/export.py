@@ -16,9 +16,9 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from coprod_tui.core import text as T
 from coprod_tui.core.errors import CoprodError
 from coprod_tui.core.store.folder import SessionFolder
+from coprod_tui.core.wording import one_line
 
 # The same numbers as cli.py's EXIT_OK / EXIT_PARTIAL (a test checks they agree).
 EXIT_OK = 0
@@ -117,7 +117,7 @@ def export_one(folder: SessionFolder, session_id: str, format_name: str | None, 
     except OSError as exc:
         raise ExportError(f"can't write {output}: {exc.strerror or exc}") from None
     what = "" if report == DEFAULT_REPORT else f" ({report} report)"
-    print(f"Exported {resolved}{what} as {name} to {_one_line(str(target))}")
+    print(f"Exported {resolved}{what} as {name} to {one_line(str(target))}")
     return EXIT_OK
 
 
@@ -175,7 +175,7 @@ def export_all(folder: SessionFolder, out_dir: Path, formats: Sequence[str], rep
             progress.advance(summary.id)
     done = len(summaries) - len(skipped)
     print(f"Exported {done} of {len(summaries)} sessions ({files} file{'' if files == 1 else 's'}) "
-          f"to {_one_line(str(out_dir))}"
+          f"to {one_line(str(out_dir))}"
           + (f"; {len(skipped)} unreadable skipped (see above)." if skipped else "."))
     return EXIT_PARTIAL if skipped else EXIT_OK
 
@@ -205,7 +205,7 @@ class _Progress:
 
     def report(self, message: str) -> None:
         """One line about one session (session ids and error messages are user text: never markup)."""
-        line = f"coprod: {_one_line(message)}"
+        line = f"coprod: {one_line(message)}"
         if self.bar is not None:
             self.bar.console.print(line, markup=False, highlight=False, soft_wrap=True)
         else:
@@ -217,11 +217,6 @@ class _Progress:
             self.bar.update(self.task, advance=1)
         else:
             print(f"exported {self.done}/{self.total}", file=sys.stderr)
-
-
-def _one_line(value: str) -> str:
-    """As cli.one_line: no newlines, tabs or control characters from a file name or message reach the terminal."""
-    return T.strip_controls(value.replace("\n", " ").replace("\t", " "))
 
 
 __all__ = ["EXIT_PARTIAL", "REPORT_NAMES", "ExportError", "add_export_parser", "cmd_export"]

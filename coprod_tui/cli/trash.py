@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from coprod_tui.core.store.folder import SessionFolder
 from coprod_tui.core.store.trash import TRASH_NAME, Trash, TrashedSession
+from coprod_tui.core.wording import one_line, plural
 
 AddParser = Callable[..., argparse.ArgumentParser]
 
@@ -27,8 +28,6 @@ def add_trash_parsers(add: AddParser) -> None:
 
 
 def cmd_delete(args: argparse.Namespace, folder: SessionFolder) -> int:
-    from coprod_tui.cli import one_line
-
     entry = Trash(folder).delete(args.id)
     print(f'Moved "{one_line(entry.title)}" ({entry.id}) to the trash. '
           f"Bring it back with: coprod restore {entry.name}")
@@ -36,8 +35,6 @@ def cmd_delete(args: argparse.Namespace, folder: SessionFolder) -> int:
 
 
 def cmd_trash(args: argparse.Namespace, folder: SessionFolder) -> int:
-    from coprod_tui.cli import one_line, plural
-
     entries = Trash(folder).list()
     if args.json:
         print(json.dumps([trash_json(e) for e in entries], indent=2))

@@ -25,6 +25,7 @@ from coprod_tui.core.handlers_method import FIELD_LIMIT
 from coprod_tui.core.errors import CoprodError
 from coprod_tui.core.model import Card, Group, Kind
 from coprod_tui.core.text import AUTHOR_LIMIT, CARD_TEXT_LIMIT
+from coprod_tui.core.wording import one_line
 
 NO_GROUP = -1
 
@@ -206,12 +207,12 @@ class LinkPicker(ModalScreen[None]):
         wanted = self.card.kind.link_target
         verb = "addresses" if self.card.kind is Kind.OPTION else "serves"
         selections = [
-            Selection(Text(_one_line(t.text, 90)), t.id, t.id in self.card.links) for t in self.targets
+            Selection(Text(one_line(t.text, 90)), t.id, t.id in self.card.links) for t in self.targets
         ]
         with Vertical(classes="dialog wide"):
             yield Label(Content(f"Which {wanted.label.lower() if wanted else 'cards'} this {self.card.kind.value} "
                                 f"{verb}? space ticks or unticks, esc closes"), classes="dialog-title")
-            yield Static(Text(_one_line(self.card.text, 120)), classes="hint")
+            yield Static(Text(one_line(self.card.text, 120)), classes="hint")
             yield SelectionList[int](*selections, id="targets")
             yield Static("", id="error", classes="error")
 
@@ -229,11 +230,6 @@ class LinkPicker(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
-
-
-def _one_line(text: str, limit: int) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 class LinePrompt(ModalScreen[bool]):

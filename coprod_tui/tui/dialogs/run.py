@@ -26,6 +26,7 @@ from coprod_tui.core.errors import CoprodError, ValidationError
 from coprod_tui.core.model import Card, Session
 from coprod_tui.core.running import Timer
 from coprod_tui.core.text import CARD_TEXT_LIMIT, NAME_LIMIT
+from coprod_tui.core.wording import one_line
 from coprod_tui.tui.dialogs.cards import LinePrompt
 from coprod_tui.tui.board.phase_bar import clock_text
 
@@ -140,7 +141,7 @@ class TitlePrompt(LinePrompt):
         notes = Text()
         for card in cards[:8]:
             notes.append("• ")
-            notes.append(_one_line(card.text, 90))
+            notes.append(one_line(card.text, 90))
             notes.append("\n")
         if len(cards) > 8:
             notes.append(f"… and {len(cards) - 8} more\n", style="dim")
@@ -189,7 +190,7 @@ class ParkedScreen(ModalScreen[None]):
             else:
                 prompt.append("no group", style="italic dim")
             prompt.append("  ")
-            prompt.append(_one_line(card.text, 70))
+            prompt.append(one_line(card.text, 70))
             option_list.add_option(Option(prompt, id=str(card.id)))
         if not cards:
             option_list.add_option(Option(Text("No parked notes.", style="dim"), disabled=True))
@@ -209,8 +210,3 @@ class ParkedScreen(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
-
-
-def _one_line(text: str, limit: int) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

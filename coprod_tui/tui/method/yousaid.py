@@ -29,7 +29,8 @@ from coprod_tui.core.commands import SetResponse
 from coprod_tui.core.model import Card, Kind
 from coprod_tui.core.reading.yousaid import Item, shown, you_said_we_did
 from coprod_tui.tui.dialogs.cards import FormDialog
-from coprod_tui.tui.live import LiveScreen, one_line, plural
+from coprod_tui.core.wording import one_line, plural
+from coprod_tui.tui.live import LiveScreen
 
 
 def describe_item(item: Item, shade: Callable[[str | None], str] | None = None, indent: str = "") -> Text:
