@@ -159,6 +159,6 @@ def _votes(session: Session, label: dict[int, str]) -> list[str]:
              "", "| Note | Votes | By role |", "| --- | ---: | --- |"]
     for tally in results:
         split = ", ".join(f"{escape_line(role.label) if role else 'no group'} {n}"
-                          for role, n in sorted(tally.by_role.items(), key=lambda kv: -kv[1]))
+                          for role, n in tally.roles_most_first())
         lines.append(f"| **{label[tally.card.id]}** {escape_line(_short(tally.card.text))} | {tally.total} | {split} |")
     return lines + [""]

@@ -20,7 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from coprod_tui.core.localtime import local_date
 from coprod_tui.core.method import CREDITS, GAP_THRESHOLD, LADDER, PRINCIPLES, RECOGNITION, SCALE
-from coprod_tui.core.model import Card, Kind, Role, Session
+from coprod_tui.core.model import Card, Kind, Session
 from coprod_tui.core.reading.appraisal import (LIVED, MISSING, Appraisal, Ladder, Movement, appraise,
                                                compare_appraisals, gap_words, moved, number, tenths)
 from coprod_tui.core.reading.programme import Since
@@ -82,13 +82,9 @@ def _rung(value: float | None) -> str:
 
 # -- the appraisal -------------------------------------------------------------------------------------------------
 
-def _roles_in_order(appraisal: Appraisal) -> list[Role]:
-    return [role for role in Role if appraisal.roles.get(role)]
-
-
 def _answered(appraisal: Appraisal) -> list[str]:
     n = appraisal.responses
-    who = " · ".join(f"{escape_line(role.label)} {appraisal.roles[role]}" for role in _roles_in_order(appraisal))
+    who = " · ".join(f"{escape_line(role.label)} {appraisal.roles[role]}" for role in appraisal.roles_in_order)
     return [f"{plural(n, 'person', 'people')} answered: {who}.", "",
             (f"Each statement is scored from 1 ({SCALE[1].lower()}) to 4 ({SCALE[4].lower()}). "
              "Answers of \u201cdon\u2019t know\u201d are counted, never averaged: many of them are a finding too."), ""]
@@ -105,7 +101,7 @@ def _averages(appraisal: Appraisal) -> list[str]:
 
 
 def _spread(appraisal: Appraisal) -> list[str]:
-    roles = _roles_in_order(appraisal)
+    roles = appraisal.roles_in_order
     if appraisal.single_role:
         only = escape_line(roles[0].label) if roles else "One role"
         return [f"Only {only} answered, so there is no spread between roles to compare.", ""]
@@ -164,7 +160,7 @@ def _ladder(appraisal: Appraisal) -> list[str]:
         return f"| {who} | {_rung(now)} | {_rung(target)} | {distance} |"
 
     lines.append(row("**Everyone**", overall))
-    for role in _roles_in_order(appraisal):
+    for role in appraisal.roles_in_order:
         ladder = appraisal.ladder_by_role.get(role)
         if ladder is not None and (ladder.now.answered or ladder.target.answered):
             lines.append(row(escape_line(role.label), ladder))

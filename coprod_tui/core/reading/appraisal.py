@@ -118,6 +118,11 @@ class Appraisal:
     def single_role(self) -> bool:
         return len(self.roles) <= 1
 
+    @property
+    def roles_in_order(self) -> list[Role]:
+        """The roles that answered, in Role's order (people who use services first): how every output lists them."""
+        return [role for role in Role if self.roles.get(role)]
+
 
 def appraise(session: Session) -> Appraisal:
     answers = sorted(session.reflections.values(), key=lambda r: (r.get("created", ""), r.get("id", "")))

@@ -146,7 +146,7 @@ def _split(session: Session, tally: CardTally, shade: Callable[[str | None], str
         else:
             parts.append(Text.assemble((f"{GROUP_GLYPHS.get(group.colour, '●')} ", shade(group.colour)),
                                        (group.name, f"bold {shade(group.colour)}"), f" {dots}"))
-    roles = [Text(f"{role.label if role else 'no group'} {dots}") for role, dots in tally.by_role.most_common()]
+    roles = [Text(f"{role.label if role else 'no group'} {dots}") for role, dots in tally.roles_most_first()]
     text = Text(" · ").join(parts)
     if roles:
         text.append("\nby role: ", style="dim")

@@ -108,7 +108,7 @@ def spread(appraisal: Appraisal, colours: Palette) -> list[RenderableType]:
     if appraisal.single_role:
         blocks.append(Text(ONE_ROLE, style="bold"))
         return blocks
-    roles = [role for role in Role if role in appraisal.by_role]
+    roles = appraisal.roles_in_order
     staff_roles = [role for role in roles if role.is_staff]
     table = Table(box=None, padding=(0, 2), pad_edge=False, show_edge=False)
     table.add_column(Text("Principle"), no_wrap=True)
