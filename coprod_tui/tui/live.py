@@ -1,4 +1,4 @@
-"""What the method's screens share: following the hub live, sending commands, and a few ways of saying things.
+"""What the method's screens share: following the hub live and sending commands.
 
 The self-reflection answers, the plan and "you said, we did" screens follow the hub as the board does: they
 subscribe when mounted, unsubscribe when unmounted, and redraw from `hub.session` when an event arrives — a burst of
