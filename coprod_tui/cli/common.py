@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from coprod_tui.core import text as T
+from coprod_tui.core.wording import one_line
 from coprod_tui.core.hub import Hub, open_session
 from coprod_tui.core.store.folder import SessionFolder
 
@@ -51,16 +51,6 @@ def live(folder: SessionFolder, session_id: str, *, read_only: bool = False) -> 
         yield hub
     finally:
         hub.close()
-
-
-def one_line(value: str) -> str:
-    """User text for a one-line terminal listing: printed as written, minus what could break the line or the
-    terminal (newlines, tabs, control characters such as escape sequences in a hand-edited file)."""
-    return T.strip_controls(value.replace("\n", " ").replace("\t", " "))
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n:,} {word}" + ("" if n == 1 else "s")
 
 
 def error(message: str) -> None:

@@ -15,7 +15,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from coprod_tui.cli.common import EXIT_OK, EXIT_PARTIAL, Failure, one_line
+from coprod_tui.cli.common import EXIT_OK, EXIT_PARTIAL, Failure
+from coprod_tui.core.wording import one_line
 from coprod_tui.core.errors import CoprodError
 from coprod_tui.core.store.folder import SessionFolder
 

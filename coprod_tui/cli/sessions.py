@@ -14,7 +14,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from coprod_tui.cli.common import EXIT_OK, EXIT_PARTIAL, PROG, Failure, live, one_line, plural
+from coprod_tui.cli.common import EXIT_OK, EXIT_PARTIAL, PROG, Failure, live
+from coprod_tui.core.wording import one_line, plural
 from coprod_tui.cli.phones import check_options, phone_starter
 from coprod_tui.core.commands import ImportCards, Source
 from coprod_tui.core.errors import ValidationError

@@ -11,9 +11,10 @@ import json
 import time
 from collections.abc import Callable
 
-from coprod_tui.cli.common import EXIT_OK, PROG, one_line, plural
+from coprod_tui.cli.common import EXIT_OK, PROG
 from coprod_tui.core.store.folder import SessionFolder
 from coprod_tui.core.store.trash import TRASH_NAME, Trash, TrashedSession
+from coprod_tui.core.wording import one_line, plural
 
 AddParser = Callable[..., argparse.ArgumentParser]
 

@@ -8,7 +8,8 @@ spreadsheets, where text that looks like markup or a formula must stay plain tex
 format; its Markdown and HTML include the self-reflection and the plan when the session has them), the
 self-reflection and plan alone ("method"), or "you said, we did" for participants ("yousaid"); the last two are
 Markdown or HTML. When a session of a programme has self-reflection answers, its Markdown and HTML measure how they
-moved since the most recent earlier session of the same programme that has answers (`earlier_with_answers`).
+moved since the earlier session of the same programme that core/reading/programme.py chooses (the appraisal
+screen asks the same rule).
 Sessions are opened read-only — no lock, nothing written — so a session can be exported while its board is open;
 exports are derived files and may be overwritten freely.
 """
@@ -19,21 +20,17 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from coprod_tui.core.reading.compare import parse_time
-from coprod_tui.core.errors import CoprodError, UnreadableSession, ValidationError
+from coprod_tui.core.errors import UnreadableSession, ValidationError
 from coprod_tui.core.hub import open_session, read_session
 from coprod_tui.core.model import Session
+from coprod_tui.core.reading.programme import Since, earlier_of_programme
 from coprod_tui.core.store.file import atomic_write
 from coprod_tui.core.store.folder import SessionFolder
 from coprod_tui.export.sheet import qr_sheet_html
 
-if TYPE_CHECKING:
-    from coprod_tui.export.method_md import Since
-
-__all__ = ["FORMATS", "REPORTS", "ExportFormat", "Report", "earlier_with_answers", "export_bytes", "qr_sheet_html",
-           "session_json", "write_export"]
+__all__ = ["FORMATS", "REPORTS", "ExportFormat", "Report", "export_bytes", "qr_sheet_html", "session_json",
+           "write_export"]
 
 
 @dataclass(frozen=True)
@@ -75,44 +72,11 @@ def session_json(folder: SessionFolder, session_id: str) -> bytes:
         raise UnreadableSession(f"cannot read {path.name}: {exc.strerror or exc}") from None
 
 
-def _same_programme(a: str, b: str) -> bool:
-    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
-
-
-def earlier_with_answers(folder: SessionFolder, session_id: str, session: Session) -> Session | None:
-    """The most recent session of the same programme, created before this one, that has self-reflection answers.
-
-    Unreadable sessions are passed over (an export never fails because another session is damaged); sessions whose
-    creation time can't be read can't be placed in time, so they are passed over too.
-    """
-    programme = session.meta.programme
-    mine = parse_time(session.meta.created)
-    if not programme.strip() or mine is None:
-        return None
-    candidates = []
-    for summary in folder.list():
-        if summary.id == session_id or not summary.readable or not _same_programme(summary.programme, programme):
-            continue
-        when = parse_time(summary.created)
-        if when is not None and when < mine:
-            candidates.append((when, summary.id))
-    for _, other_id in sorted(candidates, reverse=True):
-        try:
-            other = read_session(folder, other_id)
-        except CoprodError:
-            continue
-        if other.reflections:
-            return other
-    return None
-
-
-def _since(folder: SessionFolder, session_id: str, session: Session) -> Since | None:
+def _since(folder: SessionFolder, session: Session) -> Since | None:
     """What the method sections measure movement against: looked up only when there is something to measure."""
-    from coprod_tui.export.method_md import Since
-
     if not session.reflections or not session.meta.programme.strip():
         return None
-    return Since(earlier_with_answers(folder, session_id, session))
+    return Since(earlier_of_programme(folder, session))
 
 
 def _with_history(render: Callable[[Session, Since | None], str]) -> Callable[[SessionFolder, str], bytes]:
@@ -121,10 +85,13 @@ def _with_history(render: Callable[[Session, Since | None], str]) -> Callable[[S
     def make(folder: SessionFolder, session_id: str) -> bytes:
         resolved = folder.resolve(session_id)
         session = read_session(folder, resolved)
-        return render(session, _since(folder, resolved, session)).encode("utf-8")
+        return render(session, _since(folder, session)).encode("utf-8")
 
     return make
 
+
+# Each renderer is imported when a report is made, not with this module: the command line and the board's export
+# dialog load this module to list FORMATS and REPORTS, and need neither markdown-it nor the report modules for that.
 
 def _markdown(session: Session, since: Since | None) -> str:
     from coprod_tui.export.markdown import session_markdown

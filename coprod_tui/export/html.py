@@ -2,7 +2,7 @@
 
 Three reports: the whole session (markdown.py), the self-reflection and plan (method_md.py) and "you said, we did"
 (yousaid.py). Why render the Markdown rather than write HTML by hand: there is then one place per report that
-decides what it says, one set of helpers that escape user text (markdown.py), and the HTML cannot drift from it.
+decides what it says, one set of helpers that escape user text (escape.py), and the HTML cannot drift from it.
 markdown-it-py runs with raw HTML off (`<script>` in a note is shown as text) and its default link check (no
 `javascript:` links) — and since the Markdown escapes every piece of user text, the only links, tables, emphasis and
 code spans in the page are the ones the report modules wrote.
@@ -28,9 +28,11 @@ from markdown_it.token import Token
 
 from coprod_tui.core.colours import DEFAULT_SHADES
 from coprod_tui.core.model import Group, Session
-from coprod_tui.core.text import strip_controls
-from coprod_tui.export.markdown import one_line, session_markdown
-from coprod_tui.export.method_md import Since, bar_eighths, method_markdown
+from coprod_tui.core.reading.programme import Since
+from coprod_tui.core.wording import one_line
+from coprod_tui.export.escape import html_text
+from coprod_tui.export.markdown import session_markdown
+from coprod_tui.export.method_md import bar_eighths, method_markdown
 from coprod_tui.export.yousaid import yousaid_markdown
 
 __all__ = ["CSS", "bar_width", "method_html", "page", "session_html", "swatch_colour", "yousaid_html"]
@@ -194,7 +196,7 @@ def page(session: Session, markdown: str, title: str) -> str:
     widths: set[int] = set()
     body = _renderer(session, widths).render(markdown)
     style = _stylesheet(list(session.groups.values()), widths)
-    heading = escape(strip_controls(one_line(title)), quote=True)
+    heading = html_text(one_line(title))
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en">\n'

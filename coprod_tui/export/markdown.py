@@ -8,17 +8,8 @@ local dates (core/localtime.py): a report is read where the session was run, and
 When the session has self-reflection answers or a plan, the appraisal, the plan and the credits follow
 (method_md.py).
 
-Everything people typed — title, question, programme, group names, authors, card text — is escaped so that it can
-never change the document's structure. The rule is deliberately blunt: a backslash before every ASCII punctuation
-character that has any meaning in CommonMark or GitHub's dialect (CommonMark allows `\\` before any of them), so
-`# x`, `- x`, `> x`, `<script>`, `[x](javascript:…)`, `|a|b|`, `&amp;`, `@name` and `$math$` all stay literal text.
-A few characters are left alone so the raw file stays readable: `, ; ? ' " % / ( )` mean nothing in inline text;
-`- + =` mean something only as the first character of a line (lists, rules, headings), so they are escaped there;
-`.` and `)` only after the digits that start a line (an ordered-list marker such as `1.`).
-White space at either end of a line is written as numeric character references, because a Markdown parser strips it
-(and four leading spaces would otherwise mean "code"); line breaks inside a text become hard breaks (`\\` at the end of
-the line) indented to stay inside their list item. The golden and round-trip tests in tests/test_export.py check
-that every card of the hostile corpus renders back to exactly its own text.
+Everything people typed — title, question, programme, group names, authors, card text — goes through escape.py,
+so it can never change the document's structure.
 
 Emphasis (`*…*`) is reserved for group names: nothing else in this document is emphasised and user text cannot
 produce emphasis, so the HTML export can recognise a group mention and give it a colour swatch.
@@ -26,81 +17,19 @@ produce emphasis, so the HTML export can recognise a group mention and give it a
 
 from __future__ import annotations
 
-import re
-import string
-from typing import TYPE_CHECKING
-
 from coprod_tui.core.localtime import local_date
-from coprod_tui.core.model import Card, Group, Kind, Session
+from coprod_tui.core.model import KINDS, Card, Kind, Session
+from coprod_tui.core.reading.programme import Since
 from coprod_tui.core.reading.tally import vote_results
+from coprod_tui.core.wording import one_line, plural
+from coprod_tui.export.escape import INDENT, escape_line, escape_text, group_mention
+from coprod_tui.export.method_md import has_method, method_sections
 
-if TYPE_CHECKING:
-    from coprod_tui.export.method_md import Since
-
-__all__ = ["KIND_LETTERS", "escape_line", "escape_text", "group_mention", "labels", "session_markdown"]
+__all__ = ["KIND_LETTERS", "labels", "session_markdown"]
 
 KIND_LETTERS: dict[Kind, str] = {Kind.PROBLEM: "P", Kind.OPTION: "O", Kind.CONTRIBUTION: "C"}
 LINK_WORDS: dict[Kind, str] = {Kind.OPTION: "Addresses", Kind.CONTRIBUTION: "Serves"}
 SHORT_TEXT = 60
-INDENT = "  "  # continuation indent of a "- " list item
-
-# Left alone (see the module docstring: `- + = . )` are escaped where a line starts); all other ASCII punctuation is
-# always escaped.
-_LEFT_ALONE = frozenset(",;?'\"%/().-+=")
-_ESCAPED = frozenset(string.punctuation) - _LEFT_ALONE
-_LINE_START = re.compile(r"^(?:([-+=])|([0-9]+)([.)]))")
-
-
-def _references(white: str) -> str:
-    """White space as numeric character references: parsers strip literal white space at the ends of a line."""
-    return "".join(f"&#{ord(ch)};" for ch in white)
-
-
-def _escape_start(match: re.Match[str]) -> str:
-    """`-x` → `\\-x`, `12.` → `12\\.`: the line-start characters that could begin a list, rule or heading."""
-    if match.group(1):
-        return "\\" + match.group(1)
-    return match.group(2) + "\\" + match.group(3)
-
-
-def escape_line(line: str) -> str:
-    """One line of untrusted text as Markdown inline content that renders back to exactly `line`.
-
-    Python's notion of white space (`str.isspace`) is used for the ends because it is what markdown-it-py strips
-    (ideographic and no-break spaces included).
-    """
-    body = line.strip()
-    if not body:
-        return _references(line)
-    start = len(line) - len(line.lstrip())
-    lead, trail = line[:start], line[start + len(body):]
-    escaped = "".join("\\" + ch if ch in _ESCAPED else ch for ch in body)
-    escaped = _LINE_START.sub(_escape_start, escaped)
-    return _references(lead) + escaped + _references(trail)
-
-
-def escape_text(text: str, indent: str = "") -> str:
-    """Multi-line untrusted text as one Markdown paragraph: lines joined by hard breaks, continuation lines indented.
-
-    An empty line inside the text becomes a line holding only the hard-break backslash, so it neither ends the
-    paragraph nor the list item. Trailing empty lines are dropped: a backslash at the very end of a paragraph would
-    show as a literal backslash.
-    """
-    lines = text.rstrip("\n").split("\n")
-    return ("\\\n" + indent).join(escape_line(line) for line in lines)
-
-
-def one_line(text: str) -> str:
-    """A single-line field as written, with any stray line breaks or tabs (hand-edited files) made spaces."""
-    return " ".join(text.split("\n")).replace("\t", " ")
-
-
-def group_mention(group: Group | None) -> str:
-    """A group's name, emphasised (the HTML export turns emphasis into a colour swatch + name)."""
-    if group is None:
-        return "no group"
-    name = one_line(group.name).strip() or f"group {group.id}"
-    return f"*{escape_line(name)}*"
 
 
 def labels(session: Session) -> dict[int, str]:
@@ -113,8 +42,7 @@ def labels(session: Session) -> dict[int, str]:
 
 
 def _short(text: str) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= SHORT_TEXT else flat[: SHORT_TEXT - 1].rstrip() + "…"
+    return one_line(text, SHORT_TEXT).strip()
 
 
 def _header(session: Session) -> list[str]:
@@ -136,7 +64,7 @@ def _header(session: Session) -> list[str]:
 def _summary(session: Session) -> list[str]:
     """The groups with their roles and how many notes of each kind they gave: who was heard, at a glance. Clusters
     are the facilitator's titles, not anyone's note: their members are counted instead."""
-    kinds = list(Kind)
+    kinds = KINDS
     notes = [c for c in session.cards.values() if not c.is_cluster]
     rows: list[tuple[str, str, list[int]]] = []
     for group in session.groups.values():
@@ -168,12 +96,12 @@ def _card(session: Session, card: Card, label: dict[int, str], votes: dict[int, 
     lines = [f"- **{label[card.id]}** {escape_text(card.text, INDENT)}", ""]
     if card.is_cluster:
         members = session.members(card.id)
-        details = [f"cluster of {len(members)} note{'s' * (len(members) != 1)}"]
+        details = [f"cluster of {plural(len(members), 'note')}"]
     else:
         author = one_line(card.author or "").strip()
         details = [group_mention(session.group_of(card)), f"by {escape_line(author)}" if author else "anonymous"]
     if card.id in votes:
-        details.append(f"**{votes[card.id]} vote{'s' * (votes[card.id] != 1)}**")
+        details.append(f"**{plural(votes[card.id], 'vote')}**")
     details += [words for flag, words in ((card.hidden, "**hidden from phones**"),
                                           (card.held, "held until the reveal"),
                                           (card.picked, "brought back from a breakout"),
@@ -203,8 +131,6 @@ def session_markdown(session: Session, since: Since | None = None) -> str:
     A session with self-reflection answers or a plan gets those sections and the credits at the end
     (method_md.py); `since` names the earlier session of its programme to measure movement against.
     """
-    from coprod_tui.export.method_md import has_method, method_sections  # it uses this module's escape helpers
-
     label = labels(session)
     lines = _header(session) + _summary(session) + _votes(session, label)
     votes = {t.card.id: t.total for t in vote_results(session) if t.total} if session.meta.voting else {}
@@ -233,6 +159,6 @@ def _votes(session: Session, label: dict[int, str]) -> list[str]:
              "", "| Note | Votes | By role |", "| --- | ---: | --- |"]
     for tally in results:
         split = ", ".join(f"{escape_line(role.label) if role else 'no group'} {n}"
-                          for role, n in sorted(tally.by_role.items(), key=lambda kv: -kv[1]))
+                          for role, n in tally.roles_most_first())
         lines.append(f"| **{label[tally.card.id]}** {escape_line(_short(tally.card.text))} | {tally.total} | {split} |")
     return lines + [""]

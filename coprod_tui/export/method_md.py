@@ -7,40 +7,33 @@ the three lowest statements; the ladder now and where it should be, overall and 
 belongs to a programme, how the figures moved since the most recent earlier session of that programme with answers.
 Then the plan, one list item per action with every field; then the credits of the frameworks shown (method.CREDITS).
 
-Numbers are written with one decimal, rounded half up as people round (2.25 → 2.3), and every difference is the
-difference of the numbers written, so a sentence never contradicts its own figures. Bars are code spans: nothing
-else in these reports is one and user text cannot make one (backticks are escaped), so the HTML export can turn
-exactly these into CSS bars. All user text goes through markdown.py's escape helpers.
+Numbers are written as the appraisal screen writes them (core/reading/appraisal.py: worked out unrounded, rounded
+once, half up as people round: 2.25 → 2.3), so screen and report always say the same figures; the ladder's
+distance, shown only here, is the difference of the two figures beside it. Bars are code spans:
+nothing else in these reports is one and user text cannot make one (backticks are escaped), so the HTML export can
+turn exactly these into CSS bars. All user text goes through escape.py.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from coprod_tui.core.reading.appraisal import LIVED, Appraisal, Ladder, appraise, compare_appraisals
 from coprod_tui.core.localtime import local_date
 from coprod_tui.core.method import CREDITS, GAP_THRESHOLD, LADDER, PRINCIPLES, RECOGNITION, SCALE
-from coprod_tui.core.model import Card, Kind, Role, Session
+from coprod_tui.core.model import Card, Kind, Session
+from coprod_tui.core.reading.appraisal import (LIVED, MISSING, Appraisal, Ladder, Movement, appraise,
+                                               compare_appraisals, gap_words, moved, number, tenths)
+from coprod_tui.core.reading.programme import Since
 from coprod_tui.core.reading.yousaid import Action, plan_actions, serves
-from coprod_tui.export.markdown import INDENT, escape_line, escape_text, one_line
+from coprod_tui.core.wording import one_line, plural
+from coprod_tui.export.escape import INDENT, escape_line, escape_text
 
-__all__ = ["BAR_CELLS", "Since", "bar", "bar_eighths", "change", "has_method", "method_markdown", "method_sections",
-           "number"]
+__all__ = ["BAR_CELLS", "bar", "bar_eighths", "change", "has_method", "method_markdown", "method_sections"]
 
 BAR_CELLS = 8  # two cells per point of the 1–4 scale
 BAR_FULL, BAR_EMPTY = "█", "░"
 BAR_PARTS = "▏▎▍▌▋▊▉"  # one to seven eighths of a cell
-TENTH = Decimal("0.1")
-NONE = "–"
-KIND_WORDS = {Kind.PROBLEM: "problem", Kind.OPTION: "option", Kind.CONTRIBUTION: "contribution"}
-
-
-@dataclass(frozen=True)
-class Since:
-    """The earlier session of the same programme to measure movement against (None: there is none with answers)."""
-
-    earlier: Session | None
+QUOTED = 80  # characters of a note quoted in the plan
 
 
 def has_method(session: Session) -> bool:
@@ -50,29 +43,15 @@ def has_method(session: Session) -> bool:
 
 # -- numbers and bars ----------------------------------------------------------------------------------------------
 
-def _tenths(value: float) -> Decimal:
-    return Decimal(repr(float(value))).quantize(TENTH, rounding=ROUND_HALF_UP)
-
-
-def number(value: float | None) -> str:
-    """One decimal, rounded half up on the value as written (2.25 → 2.3); "–" for no value."""
-    return NONE if value is None else str(_tenths(value))
-
-
 def change(before: float | None, after: float | None) -> str:
-    """▲ +0.5 / ▼ −0.3 / = , from the numbers as written; "–" when either side has no value."""
-    if before is None or after is None:
-        return NONE
-    delta = _tenths(after) - _tenths(before)
-    if not delta:
-        return "="
-    return f"▲ +{delta}" if delta > 0 else f"▼ −{-delta}"
+    """▲ +0.5 / ▼ −0.3 / = (core's `moved`: the exact change, rounded once); "–" when a side has no value."""
+    return moved(Movement(before, after)) or MISSING
 
 
-def difference(low: float, high: float) -> str:
-    """high − low, from the numbers as written (a minus sign when high is the lower)."""
-    delta = _tenths(high) - _tenths(low)
-    return f"−{-delta}" if delta < 0 else str(delta)
+def _distance(now: float, target: float) -> str:
+    """How far the ladder's "should be" is from "now": the difference of the two figures written beside it in the
+    same row (only the reports show it, so no other front end has to agree)."""
+    return number(float(tenths(target) - tenths(now)))
 
 
 def bar(value: float, top: float = 4, cells: int = BAR_CELLS) -> str:
@@ -95,31 +74,18 @@ def bar_eighths(content: str) -> int | None:
 
 def _rung(value: float | None) -> str:
     if value is None:
-        return NONE
-    nearest = int(_tenths(value).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        return MISSING
+    nearest = int(tenths(value).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     rung = LADDER[max(1, min(len(LADDER), nearest)) - 1]
     return f"{number(value)} ({rung.name})"
 
 
-def _plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else (many or one + 's')}"
-
-
-def _short(text: str, limit: int = 80) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
-
-
 # -- the appraisal -------------------------------------------------------------------------------------------------
-
-def _roles_in_order(appraisal: Appraisal) -> list[Role]:
-    return [role for role in Role if appraisal.roles.get(role)]
-
 
 def _answered(appraisal: Appraisal) -> list[str]:
     n = appraisal.responses
-    who = " · ".join(f"{escape_line(role.label)} {appraisal.roles[role]}" for role in _roles_in_order(appraisal))
-    return [f"{_plural(n, 'person', 'people')} answered: {who}.", "",
+    who = " · ".join(f"{escape_line(role.label)} {appraisal.roles[role]}" for role in appraisal.roles_in_order)
+    return [f"{plural(n, 'person', 'people')} answered: {who}.", "",
             (f"Each statement is scored from 1 ({SCALE[1].lower()}) to 4 ({SCALE[4].lower()}). "
              "Answers of \u201cdon\u2019t know\u201d are counted, never averaged: many of them are a finding too."), ""]
 
@@ -135,7 +101,7 @@ def _averages(appraisal: Appraisal) -> list[str]:
 
 
 def _spread(appraisal: Appraisal) -> list[str]:
-    roles = _roles_in_order(appraisal)
+    roles = appraisal.roles_in_order
     if appraisal.single_role:
         only = escape_line(roles[0].label) if roles else "One role"
         return [f"Only {only} answered, so there is no spread between roles to compare.", ""]
@@ -152,13 +118,8 @@ def _spread(appraisal: Appraisal) -> list[str]:
 def _gaps(appraisal: Appraisal) -> list[str]:
     lines = ["### Gaps between staff and people with lived experience", "",
              "Staff here means practitioners, commissioners and managers together.", ""]
-    names = {p.id: p.name for p in PRINCIPLES}
     if appraisal.gaps:
-        # largest first as written (the core orders by the exact sizes, which rounding can make look unsorted)
-        for gap in sorted(appraisal.gaps, key=lambda g: -Decimal(difference(g.theirs, g.staff).replace("−", "-"))):
-            lines.append(f"- {escape_line(gap.role.label)} score {escape_line(names[gap.principle])} "
-                         f"{difference(gap.theirs, gap.staff)} lower than staff "
-                         f"({number(gap.theirs)} vs {number(gap.staff)}).")
+        lines += [f"- {escape_line(gap_words(gap))}." for gap in appraisal.gaps]
         return lines + [""]
     has_staff = any(role.is_staff for role in appraisal.roles)
     has_lived = any(role in appraisal.roles for role in LIVED)
@@ -180,7 +141,7 @@ def _lowest(appraisal: Appraisal) -> list[str]:
         score = appraisal.statements[statement.id]
         dont_know = f", {score.dont_know} don\u2019t know" if score.dont_know else ""
         lines.append(f"- **{number(mean)}** {escape_line(statement.text)} ({escape_line(names[statement.id])}; "
-                     f"{_plural(score.answered, 'score')}{dont_know})")
+                     f"{plural(score.answered, 'score')}{dont_know})")
     return lines + [""]
 
 
@@ -195,11 +156,11 @@ def _ladder(appraisal: Appraisal) -> list[str]:
 
     def row(who: str, ladder: Ladder) -> str:
         now, target = ladder.now.mean, ladder.target.mean
-        distance = difference(now, target) if now is not None and target is not None else NONE
+        distance = _distance(now, target) if now is not None and target is not None else MISSING
         return f"| {who} | {_rung(now)} | {_rung(target)} | {distance} |"
 
     lines.append(row("**Everyone**", overall))
-    for role in _roles_in_order(appraisal):
+    for role in appraisal.roles_in_order:
         ladder = appraisal.ladder_by_role.get(role)
         if ladder is not None and (ladder.now.answered or ladder.target.answered):
             lines.append(row(escape_line(role.label), ladder))
@@ -217,7 +178,7 @@ def _since(session: Session, appraisal: Appraisal, since: Since | None) -> list[
     progress = compare_appraisals(appraise(earlier), appraisal)
     then, now = progress.responses
     lines = [f"### Since {title} ({escape_line(local_date(earlier.meta.created))})", "",
-             f"Then {_plural(then, 'person', 'people')} answered; this time {now}.", "",
+             f"Then {plural(then, 'person', 'people')} answered; this time {now}.", "",
              "| | Then | Now | Change |", "| --- | ---: | ---: | --- |"]
     for principle in PRINCIPLES:
         move = progress.principles[principle.id]
@@ -241,7 +202,7 @@ def appraisal_lines(session: Session, since: Since | None = None) -> list[str]:
 
 def _card_ref(card: Card, label: dict[int, str] | None) -> str:
     mark = f"**{label[card.id]}** " if label and card.id in label else ""
-    return f"{mark}\u201c{escape_line(_short(card.text))}\u201d"
+    return f"{mark}\u201c{escape_line(one_line(card.text, QUOTED).strip())}\u201d"
 
 
 def _serves(session: Session, action: Action, label: dict[int, str] | None) -> list[str]:
@@ -294,7 +255,7 @@ def plan_lines(session: Session, label: dict[int, str] | None = None) -> list[st
     done = sum(1 for a in actions if a.done)
     heading = "## The plan"
     if actions:
-        heading += f" ({_plural(len(actions), 'action')}: {done} done, {len(actions) - done} not done yet)"
+        heading += f" ({plural(len(actions), 'action')}: {done} done, {len(actions) - done} not done yet)"
     lines = [heading, ""]
     review = session.meta.review_date
     if review:

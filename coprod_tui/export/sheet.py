@@ -14,8 +14,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from coprod_tui.core.text import strip_controls
 from coprod_tui.core.qr import svg_qr
+from coprod_tui.core.text import strip_controls
+from coprod_tui.export.escape import html_text
 
 __all__ = ["HOW_TO", "qr_sheet_html"]
 
@@ -72,14 +73,6 @@ body {
 """
 
 
-def _text(value: str) -> str:
-    """Escape untrusted text for HTML, after dropping control characters and lone surrogates.
-
-    Controls are invisible on paper yet can break the file (a lone surrogate cannot even be written as UTF-8).
-    """
-    return escape(strip_controls(value), quote=True)
-
-
 def _cls(name: str, value: str, long_at: int) -> str:
     """Return the class attribute for a text block, adding "long" past `long_at` characters.
 
@@ -93,12 +86,12 @@ def _page(index: int, title: str, question: str, label: str, url: str) -> str:
     """Return one printed page: label, QR code, URL, the session's title and question, and the how-to lines."""
     heading_id = f"code-{index}"
     link = strip_controls(url)  # what is printed and what is encoded must be the same characters
-    question_html = f"<p {_cls('question', question, 250)}>{_text(question)}</p>\n" if question.strip() else ""
+    question_html = f"<p {_cls('question', question, 250)}>{html_text(question)}</p>\n" if question.strip() else ""
     steps = "".join(f"<li>{escape(step)}</li>" for step in HOW_TO)
     return (
         f'<section class="page" aria-labelledby="{heading_id}">\n'
-        f'<h1 id="{heading_id}" {_cls("label", label, 30)}>{_text(label)}</h1>\n'
-        f"<p {_cls('session', title, 90)}>{_text(title)}</p>\n"
+        f'<h1 id="{heading_id}" {_cls("label", label, 30)}>{html_text(label)}</h1>\n'
+        f"<p {_cls('session', title, 90)}>{html_text(title)}</p>\n"
         f"{question_html}"
         f'<div class="qr">{svg_qr(link, title=f"QR code for {strip_controls(label)}")}</div>\n'
         f'<p class="url">{escape(link, quote=True)}</p>\n'
@@ -119,7 +112,7 @@ def qr_sheet_html(title: str, question: str, codes: Sequence[tuple[str, str]]) -
     else:
         pages = (
             '<section class="page">\n'
-            f'<h1>{_text(title)}</h1>\n'
+            f'<h1>{html_text(title)}</h1>\n'
             "<p>This session has no join links yet.</p>\n"
             "</section>\n"
         )
@@ -129,7 +122,7 @@ def qr_sheet_html(title: str, question: str, codes: Sequence[tuple[str, str]]) -
         "<head>\n"
         '<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>Join codes \u2014 {_text(title)}</title>\n"
+        f"<title>Join codes \u2014 {html_text(title)}</title>\n"
         f"<style>{_CSS}</style>\n"
         "</head>\n"
         "<body>\n"

@@ -9,7 +9,7 @@ Written for people who were in the room, not for the people running the service:
 not options and contributions), no internal ids or labels, and no names: a note's author is never shown, only the
 groups that raised it; an action says which role takes it on, never who. Notes hidden from phones (moderation),
 held back or parked after a breakout were not in front of the room, so they are left out. All user text goes
-through markdown.py's escape helpers.
+through escape.py.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from datetime import date
 from coprod_tui.core.localtime import local_date
 from coprod_tui.core.model import Group, Session
 from coprod_tui.core.reading.yousaid import Action, Item, you_said_we_did
-from coprod_tui.export.markdown import INDENT, escape_line, escape_text, group_mention, one_line
+from coprod_tui.core.wording import one_line, plural
+from coprod_tui.export.escape import INDENT, escape_line, escape_text, group_mention
 
 __all__ = ["NOT_YET_SAID", "plain_date", "yousaid_markdown"]
 
@@ -97,7 +98,7 @@ def _idea(item: Item) -> list[str]:
 def _problem(item: Item, ideas: tuple[Item, ...]) -> list[str]:
     lines = [f"## You said: {escape_line(one_line(item.card.text).strip())}", ""] + _raised_by(item.groups)
     planned, done = len(item.actions), len(item.done)
-    things = f"{planned} thing{'s' * (planned != 1)}"
+    things = plural(planned, "thing")
     if not planned:
         lines += ["We have not done anything about this yet.", ""]
     elif done == planned:

@@ -1,5 +1,5 @@
-"""Screens that follow the live hub (the board, the self-reflection answers, the plan, "you said, we did"), the one
-`HubChanged` message they hear it by, and a few ways of saying things.
+"""Screens that follow the live hub (the board, the self-reflection answers, the plan, "you said, we did"), and the
+one `HubChanged` message they hear it by.
 
 A `LiveScreen` subscribes when mounted, unsubscribes when unmounted, and redraws from `hub.session` when an event
 arrives — a burst of events (phones answering at once) collapses into one message, so it costs one redraw.
@@ -87,25 +87,3 @@ class LiveScreen(Screen):
         from coprod_tui.tui.help import HelpScreen
 
         self.app.push_screen(HelpScreen(self))
-
-
-def one_line(text: str, limit: int = 100) -> str:
-    """Text flattened to one line (a note may hold newlines and tabs), cut with an ellipsis at `limit`."""
-    flat = " ".join(str(text).split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
-def plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else (many or one + 's')}"
-
-
-def number(value: float | None) -> str:
-    """A mean to one decimal place, or a dash when there is none."""
-    return "—" if value is None else f"{value:.1f}"
-
-
-def signed(change: float) -> str:
-    """+0.6 / −0.3 (a real minus sign) / ±0.0."""
-    if round(change, 1) == 0:
-        return "±0.0"
-    return f"{change:+.1f}".replace("-", "−")

@@ -21,7 +21,8 @@ from markdown_it import MarkdownIt
 
 from coprod_tui.core.model import Session
 from coprod_tui.export.html import session_html, swatch_colour
-from coprod_tui.export.markdown import escape_line, escape_text, labels, session_markdown
+from coprod_tui.export.escape import escape_line, escape_text
+from coprod_tui.export.markdown import labels, session_markdown
 from support.html import ALLOWED_ATTRS, ALLOWED_TAGS, parse
 from support.paths import REPO
 

@@ -22,10 +22,14 @@ from coprod_tui.core.method import CREDITS, STATEMENTS
 from coprod_tui.core.model import Kind, Meta, Session
 from coprod_tui.core.store.folder import SessionFolder
 from coprod_tui.core.reading.yousaid import plan_actions, shown, you_said_we_did
-from coprod_tui.export import earlier_with_answers, export_bytes
+from coprod_tui.core.reading.appraisal import number
+from coprod_tui.core.reading.programme import Since, earlier_of_programme
+from coprod_tui.core.wording import one_line
+from coprod_tui.export import export_bytes
 from coprod_tui.export.html import bar_width, method_html, session_html, yousaid_html
-from coprod_tui.export.markdown import escape_line, one_line, session_markdown
-from coprod_tui.export.method_md import Since, bar, change, method_markdown, number
+from coprod_tui.export.escape import escape_line
+from coprod_tui.export.markdown import session_markdown
+from coprod_tui.export.method_md import bar, change, method_markdown
 from coprod_tui.export.yousaid import NOT_YET_SAID, plain_date, yousaid_markdown
 
 FIXED = "2025-03-14-short-breaks"
@@ -78,7 +82,7 @@ def test_the_registry_gives_what_the_functions_give(folder, sessions):
 
 # -- the figures, by hand --------------------------------------------------------------------------------------------
 
-def test_numbers_round_half_up_and_changes_use_the_numbers_written():
+def test_numbers_round_half_up_and_changes_are_rounded_once():
     assert [number(x) for x in (2.25, 2.65, 2.35, 20 / 7, 3.0, None)] == ["2.3", "2.7", "2.4", "2.9", "3.0", "–"]
     assert change(2.0, 2.5) == "▲ +0.5" and change(2.5, 2.2) == "▼ −0.3" and change(2.04, 2.0) == "="
     assert change(None, 2.0) == "–"
@@ -298,10 +302,10 @@ def programme(tmp_path_factory) -> Path:
 def test_the_most_recent_earlier_session_of_the_programme_with_answers_is_found(programme):
     store = SessionFolder(programme)
     fixed = load(programme, FIXED)
-    assert earlier_with_answers(store, FIXED, fixed).meta.id == "first"
-    assert earlier_with_answers(store, "first", load(programme, "first")).meta.id == "older"
-    assert earlier_with_answers(store, "older", load(programme, "older")) is None
-    assert earlier_with_answers(store, "other", load(programme, "other")) is None
+    assert earlier_of_programme(store, fixed).meta.id == "first"
+    assert earlier_of_programme(store, load(programme, "first")).meta.id == "older"
+    assert earlier_of_programme(store, load(programme, "older")) is None
+    assert earlier_of_programme(store, load(programme, "other")) is None
 
 
 def test_the_method_report_shows_movement_since_the_earlier_session(programme):

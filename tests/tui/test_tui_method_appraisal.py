@@ -20,7 +20,7 @@ from coprod_tui.core.method import CREDITS
 from coprod_tui.core.store.folder import SessionFolder
 from coprod_tui.core.reading.appraisal import Ladder
 from coprod_tui.tui.method.appraisal import AppraisalScreen, Palette, bar, ladder_row
-from coprod_tui.tui.board.method import earlier_of_programme
+from coprod_tui.core.reading.programme import earlier_of_programme
 from support.tui_method import answer, prepare, show
 
 ANSWERS = [

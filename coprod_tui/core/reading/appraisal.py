@@ -5,18 +5,52 @@ are a finding too); the spread by role is shown for every principle, and where p
 score a principle at least GAP_THRESHOLD lower than staff do, that gap is flagged — it is usually the most
 important thing the exercise finds. With only one role answering there is no spread to compare, and the appraisal
 says so rather than inventing one.
+
+Every figure is worked out from the answers unrounded — a gap or a movement is the difference of the exact means —
+and rounded once, for display, by `tenths` (one decimal, half up on the value as written: 2.25 → 2.3). The screen
+and every export write figures through `number`, `signed`, `gap_words` and `moved`, so they always say the same
+numbers. A gap sentence may therefore differ by 0.1 from the difference of the two rounded means beside it (true
+means 1.83 and 3.17: "1.3 lower (1.8 vs 3.2)"): the gap is the true one.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 from coprod_tui.core.method import DONT_KNOW, GAP_THRESHOLD, PRINCIPLE_OF, PRINCIPLES, STATEMENTS, Statement
 from coprod_tui.core.model import Role, Session
 
+PRINCIPLE_NAMES = {p.id: p.name for p in PRINCIPLES}
 LIVED = (Role.PEOPLE, Role.CARERS)
 LOWEST = 3
+TENTH = Decimal("0.1")
+MISSING = "–"
+MINUS = "\u2212"
+
+
+# -- the one display rounding --------------------------------------------------------------------------------------
+
+def tenths(value: float) -> Decimal:
+    """`value` rounded once for display: one decimal, half up on the value as written (2.25 → 2.3, 2.65 → 2.7;
+    never −0.0)."""
+    rounded = Decimal(repr(float(value))).quantize(TENTH, rounding=ROUND_HALF_UP)
+    return abs(rounded) if not rounded else rounded
+
+
+def number(value: float | None, missing: str = MISSING) -> str:
+    """A figure with one decimal (a real minus sign when below zero); `missing` when there is none."""
+    if value is None:
+        return missing
+    shown = tenths(value)
+    return f"{MINUS}{-shown}" if shown < 0 else str(shown)
+
+
+def signed(value: float) -> str:
+    """A change with its sign: +0.5 / −0.3 / 0.0."""
+    shown = tenths(value)
+    return f"+{shown}" if shown > 0 else number(value)
 
 
 @dataclass
@@ -48,7 +82,15 @@ class Gap:
 
     @property
     def size(self) -> float:
+        """Staff's mean minus theirs, unrounded (round it only to show it: `gap_words`)."""
         return self.staff - self.theirs
+
+
+def gap_words(gap: Gap) -> str:
+    """A gap in plain words, as the screen and the reports write it: "Carers score Reciprocity 1.3 lower than staff
+    (1.8 vs 3.2)". The size is the unrounded difference, rounded once."""
+    return (f"{gap.role.label} score {PRINCIPLE_NAMES[gap.principle]} {number(gap.size)} lower than staff "
+            f"({number(gap.theirs)} vs {number(gap.staff)})")
 
 
 @dataclass
@@ -75,6 +117,11 @@ class Appraisal:
     @property
     def single_role(self) -> bool:
         return len(self.roles) <= 1
+
+    @property
+    def roles_in_order(self) -> list[Role]:
+        """The roles that answered, in Role's order (people who use services first): how every output lists them."""
+        return [role for role in Role if self.roles.get(role)]
 
 
 def appraise(session: Session) -> Appraisal:
@@ -133,7 +180,20 @@ class Movement:
 
     @property
     def change(self) -> float | None:
+        """After minus before, unrounded (None when either is missing)."""
         return None if self.before is None or self.after is None else self.after - self.before
+
+
+def moved(move: Movement) -> str | None:
+    """How a figure moved, rounded once: "▲ +0.5", "▼ −0.3", "=" (no change at one decimal); None when not
+    comparable (a session had no figure for it)."""
+    change = move.change
+    if change is None:
+        return None
+    shown = tenths(change)
+    if not shown:
+        return "="
+    return f"▲ {signed(change)}" if shown > 0 else f"▼ {signed(change)}"
 
 
 @dataclass

@@ -17,8 +17,8 @@ Pure data in, pure data out: no I/O, no Textual. Showing or exporting a comparis
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 
+from coprod_tui.core.localtime import parse_stamp
 from coprod_tui.core.model import Card, Group, Kind, Role, Session
 from coprod_tui.core.reading.similarity import THRESHOLD, match
 from coprod_tui.core.reading.yousaid import Action, plan_actions
@@ -160,7 +160,7 @@ class Comparison:
 
 def compare(earlier: Session, later: Session) -> Comparison:
     """Compare two sessions, oldest first whatever order they are given in."""
-    first, second = parse_time(earlier.meta.created), parse_time(later.meta.created)
+    first, second = parse_stamp(earlier.meta.created), parse_stamp(later.meta.created)
     swapped = first is not None and second is not None and second < first
     if swapped:
         earlier, later = later, earlier
@@ -169,15 +169,6 @@ def compare(earlier: Session, later: Session) -> Comparison:
     kinds = {kind: match_cards(kind, earlier.column(kind), later.column(kind)) for kind in Kind}
     return Comparison(earlier=earlier, later=later, swapped=swapped, kinds=kinds,
                       balance=balance(earlier, later), plan=compare_plans(earlier, later), gap_days=gap)
-
-
-def parse_time(value: str) -> datetime | None:
-    """A session's creation time, or None when it can't be read or has no time zone (it can't be ordered then)."""
-    try:
-        moment = datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        return None
-    return moment if moment.tzinfo is not None else None  # naive and aware times can't be ordered together
 
 
 def match_cards(kind: Kind, earlier: list[Card], later: list[Card]) -> KindComparison:

@@ -22,6 +22,10 @@ class CardTally:
     by_group: Counter = field(default_factory=Counter)  # group id (None: a phone with no group) → dots
     by_role: Counter = field(default_factory=Counter)  # Role (None: no group) → dots
 
+    def roles_most_first(self) -> list[tuple[Role | None, int]]:
+        """Whose priority this card is: (role, dots), most dots first; ties in the order the votes were counted."""
+        return self.by_role.most_common()
+
 
 def counted_card(session: Session, card_id: int) -> Card | None:
     """The card a dot on `card_id` counts for: the card itself, or the cluster it was folded into."""

@@ -12,9 +12,9 @@ from textual.content import Content
 
 from coprod_tui.core.commands import (AddCard, CardDraft, DeleteCard, EditCard, HideCard, MoveCard, Redo, SetCardGroup,
                                       SwapCards, ToggleLink, Undo)
+from coprod_tui.core.model import KINDS
 from coprod_tui.core.reading.board import board_column
 from coprod_tui.tui.board.control import Control, Desk, Selection
-from coprod_tui.tui.board.views import KINDS
 from coprod_tui.tui.dialogs.cards import NO_GROUP, CardEditor, CardForm, ConfirmScreen, GroupPicker, LinkPicker
 
 ON_A_CARD = frozenset({"edit", "delete", "move", "reorder", "group", "link", "hide"})

@@ -15,27 +15,8 @@ from textual.binding import Binding
 from textual.content import Content
 
 from coprod_tui.core.errors import CoprodError
-from coprod_tui.core.hub import read_session
-from coprod_tui.core.model import Session
+from coprod_tui.core.reading.programme import earlier_of_programme
 from coprod_tui.tui.board.control import Control, Desk
-
-
-def earlier_of_programme(folder, session: Session) -> Session | None:
-    """The most recent session of the same programme created before `session` that has self-reflection answers."""
-    programme = session.meta.programme.strip().casefold()
-    if not programme:
-        return None
-    candidates = [s for s in folder.list()
-                  if s.readable and s.id != session.meta.id and s.programme.strip().casefold() == programme
-                  and s.created and s.created < session.meta.created]
-    for summary in sorted(candidates, key=lambda s: (s.created, s.id), reverse=True):
-        try:
-            earlier = read_session(folder, summary.id)
-        except CoprodError:
-            continue  # unreadable or busy: look further back rather than fail the appraisal
-        if earlier.reflections:
-            return earlier
-    return None
 
 
 class MethodControl(Control):

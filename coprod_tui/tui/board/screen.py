@@ -22,7 +22,7 @@ from textual.widgets import Footer, Header
 
 from coprod_tui.core.commands import Event
 from coprod_tui.core.hub import Hub
-from coprod_tui.core.model import Card, Kind
+from coprod_tui.core.model import KINDS, Card, Kind
 from coprod_tui.core.reading.board import board_column, board_facts
 from coprod_tui.tui.board import views
 from coprod_tui.tui.board.balance_bar import BalanceBar
@@ -131,7 +131,7 @@ class BoardScreen(LiveScreen):
             card_list.cell_title = title
             lists.append(card_list)
         await board.mount(grid)
-        rows = len(views.KINDS) if self.view == "lanes" else 1
+        rows = len(KINDS) if self.view == "lanes" else 1
         grid.styles.grid_size_rows = rows
         grid.styles.grid_size_columns = len(cells) // rows
         await grid.mount_all(lists)
@@ -229,7 +229,7 @@ class BoardScreen(LiveScreen):
     def _edge(self, message: CardList.EdgeReached) -> None:
         """In lanes, up from the top of a cell goes to the cell above; down from the bottom to the cell below."""
         lists = self._lists()
-        columns = len(lists) // len(views.KINDS) if self.view == "lanes" else len(lists)
+        columns = len(lists) // len(KINDS) if self.view == "lanes" else len(lists)
         index = lists.index(message.card_list)
         target = index + message.direction * columns
         if self.view == "lanes" and 0 <= target < len(lists):

@@ -1,8 +1,7 @@
 """Which cells the board shows: all groups together, one group at a time, or groups side by side (lanes).
 
-The board's column order (`KINDS`) and the kinds one can vote on (`VOTABLE`) are named here, once for the tui; the
-rules for switching views and for which columns a hub event can change are plain functions of the session, so the
-screen keeps the view (a reactive) and asks these what it means.
+The rules for switching views and for which columns a hub event can change are plain functions of the session, so
+the screen keeps the view (a reactive) and asks these what it means.
 """
 
 from __future__ import annotations
@@ -10,10 +9,7 @@ from __future__ import annotations
 from textual.binding import Binding
 
 from coprod_tui.core.commands import Event
-from coprod_tui.core.model import Kind, Session
-
-KINDS = list(Kind)
-VOTABLE = (Kind.PROBLEM, Kind.OPTION)
+from coprod_tui.core.model import KINDS, Kind, Session
 
 BINDINGS = [
     Binding("v", "cycle_view", "View"),

@@ -13,9 +13,8 @@ from textual.binding import Binding
 from textual.content import Content
 
 from coprod_tui.core.commands import CloseVoting, MergeCards, OpenVoting, RevealVotes, SplitCluster
-from coprod_tui.core.model import Kind, Session
+from coprod_tui.core.model import VOTABLE, Kind, Session
 from coprod_tui.tui.board.control import Control, Desk, Selection
-from coprod_tui.tui.board.views import VOTABLE
 from coprod_tui.tui.dialogs.run import TitlePrompt
 from coprod_tui.tui.dialogs.votes import ResultsScreen, VotingDialog
 

@@ -24,7 +24,7 @@ from coprod_tui.core.errors import CoprodError
 from coprod_tui.core.model import Card, Group, Kind
 from coprod_tui.core.text import AUTHOR_LIMIT, CARD_TEXT_LIMIT
 from coprod_tui.tui.dialogs.form import FormDialog
-from coprod_tui.tui.live import one_line
+from coprod_tui.core.wording import one_line
 
 NO_GROUP = -1
 

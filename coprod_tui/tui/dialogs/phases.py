@@ -21,7 +21,7 @@ from coprod_tui.core.model import Kind
 from coprod_tui.core.running import Phase
 from coprod_tui.core.text import NAME_LIMIT, QUESTION_LIMIT
 from coprod_tui.tui.dialogs.form import FormDialog
-from coprod_tui.tui.live import one_line
+from coprod_tui.core.wording import one_line
 
 ANY_KIND = "any"
 KIND_CHOICES = [(Text("the writer's choice"), ANY_KIND)] + [(Text(k.label), k.value) for k in Kind]

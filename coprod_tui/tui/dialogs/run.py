@@ -26,9 +26,9 @@ from coprod_tui.core.errors import CoprodError, ValidationError
 from coprod_tui.core.model import Card, Session
 from coprod_tui.core.running import Timer
 from coprod_tui.core.text import CARD_TEXT_LIMIT, NAME_LIMIT
+from coprod_tui.core.wording import one_line
 from coprod_tui.tui.board.phase_bar import clock_text
 from coprod_tui.tui.dialogs.form import FormDialog, LinePrompt
-from coprod_tui.tui.live import one_line
 
 
 def parse_length(minutes: str, seconds: str = "") -> float:

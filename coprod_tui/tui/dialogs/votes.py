@@ -25,7 +25,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 from coprod_tui.core.colours import GROUP_GLYPHS
 from coprod_tui.core.commands import OpenVoting
 from coprod_tui.core.errors import CoprodError, ValidationError
-from coprod_tui.core.model import Kind, Session
+from coprod_tui.core.model import VOTABLE, Kind, Session
 from coprod_tui.core.reading.tally import CardTally, vote_results, voters
 from coprod_tui.tui.dialogs.form import FormDialog
 
@@ -90,7 +90,7 @@ class VotingDialog(FormDialog[str | None]):
                     yield from self._round_buttons()
         if not self.round_open:
             yield Label("New round: vote on", classes="field-label")
-            yield Select([(Text(k.label), k.value) for k in (Kind.PROBLEM, Kind.OPTION)],
+            yield Select([(Text(k.label), k.value) for k in VOTABLE],
                          value=self.default_kind.value, allow_blank=False, id="vote-kind")
             with Horizontal(classes="field-row"):
                 with Vertical(classes="field"):
@@ -150,7 +150,7 @@ def _split(session: Session, tally: CardTally, shade: Callable[[str | None], str
         else:
             parts.append(Text.assemble((f"{GROUP_GLYPHS.get(group.colour, '●')} ", shade(group.colour)),
                                        (group.name, f"bold {shade(group.colour)}"), f" {dots}"))
-    roles = [Text(f"{role.label if role else 'no group'} {dots}") for role, dots in tally.by_role.most_common()]
+    roles = [Text(f"{role.label if role else 'no group'} {dots}") for role, dots in tally.roles_most_first()]
     text = Text(" · ").join(parts)
     if roles:
         text.append("\nby role: ", style="dim")

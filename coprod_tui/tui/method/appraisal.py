@@ -1,10 +1,12 @@
-"""An honest appraisal: what the room's self-reflection answers say (core/appraisal.py), drawn in the terminal.
+"""An honest appraisal: what the room's self-reflection answers say (core/reading/appraisal.py), drawn in the terminal.
 
 Averages per principle as bars of block characters with the number written beside them; the spread by role as a
 small table of means (staff, people who use services, carers…); the gaps that matter flagged in plain words; the
 "don't know"s counted (they are a finding too); the ladder of co-production now and where it should be, overall
 and by role, on a 1–7 scale drawn with markers; the three lowest statements; and, given an earlier session of the
-same programme, how each figure moved since. The frameworks are credited at the bottom (method.CREDITS).
+same programme, how each figure moved since. The frameworks are credited at the bottom (method.CREDITS). Every
+figure, gap sentence and movement is written by core's one rounding (`gap_words`, `moved`, `number`), so the
+screen says the same numbers as the reports.
 
 Colour is never the only cue: every bar has its number, every marker its own glyph and a legend, every flag a ⚠.
 The screen holds a Session, not a hub: r (or F5) works the figures out again from it — on a live board that is the
@@ -21,19 +23,26 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from coprod_tui.core.reading.appraisal import LIVED, Appraisal, Ladder, Movement, Progress, Score, appraise, compare_appraisals
 from coprod_tui.core.method import CREDITS, GAP_THRESHOLD, LADDER, PRINCIPLES, SCALE
 from coprod_tui.core.model import Role, Session
+from coprod_tui.core.reading import appraisal as figures
+from coprod_tui.core.reading.appraisal import (LIVED, Appraisal, Ladder, Movement, Progress, Score, appraise,
+                                               compare_appraisals, gap_words, moved)
+from coprod_tui.core.wording import plural
 from coprod_tui.tui.review.compare_view import SideBySide, day
-from coprod_tui.tui.live import number, plural, signed
 
 BAR_WIDTH = 32  # cells for a mean of 4
 BLOCKS = " ▏▎▍▌▋▊▉█"
 RUNG_STEP = 6  # cells between two rungs on the ladder chart
 LABEL_WIDTH = 30
-NAMES = {p.id: p.name for p in PRINCIPLES}
 NAME_WIDTH = max(len(p.name) for p in PRINCIPLES) + 2
 ONE_ROLE = "Only one role answered: no spread to compare."
+MISSING = "—"
+
+
+def number(value: float | None) -> str:
+    """A figure as the reports write it (core's one rounding), with the screen's dash when there is none."""
+    return figures.number(value, MISSING)
 
 
 def bar(value: float | None, top: float = 4.0, width: int = BAR_WIDTH) -> tuple[str, str]:
@@ -99,7 +108,7 @@ def spread(appraisal: Appraisal, colours: Palette) -> list[RenderableType]:
     if appraisal.single_role:
         blocks.append(Text(ONE_ROLE, style="bold"))
         return blocks
-    roles = [role for role in Role if role in appraisal.by_role]
+    roles = appraisal.roles_in_order
     staff_roles = [role for role in roles if role.is_staff]
     table = Table(box=None, padding=(0, 2), pad_edge=False, show_edge=False)
     table.add_column(Text("Principle"), no_wrap=True)
@@ -131,11 +140,10 @@ def gap_lines(appraisal: Appraisal, colours: Palette) -> list[Text]:
     lines = []
     for gap in appraisal.gaps:
         line = Text("⚠ ", style=f"bold {colours.warn}")
-        line.append(f"{gap.role.label} score {NAMES[gap.principle]} {gap.size:.1f} lower than staff "
-                    f"({gap.theirs:.1f} vs {gap.staff:.1f})")
+        line.append(gap_words(gap))
         lines.append(line)
     if lines:
-        lines.append(Text(f"A gap of {GAP_THRESHOLD:.1f} or more between staff and people who use services or "
+        lines.append(Text(f"A gap of {number(GAP_THRESHOLD)} or more between staff and people who use services or "
                           "carers is usually the most important thing this finds.", style="dim"))
         return lines
     has_staff = any(role.is_staff for role in appraisal.roles)
@@ -145,7 +153,7 @@ def gap_lines(appraisal: Appraisal, colours: Palette) -> list[Text]:
     if not has_lived:
         return [Text("Neither people who use services nor carers answered: the gap that matters most cannot be "
                      "measured yet.")]
-    return [Text(f"No gap of {GAP_THRESHOLD:.1f} or more: people who use services and carers score every principle "
+    return [Text(f"No gap of {number(GAP_THRESHOLD)} or more: people who use services and carers score every principle "
                  "about as staff do, or higher.")]
 
 
@@ -234,21 +242,19 @@ def lowest(appraisal: Appraisal) -> list[RenderableType]:
         text = Text(statement.text)
         principle = next(p for p in PRINCIPLES if statement in p.statements)
         text.append(f"  ({principle.name}; {_counts(score)})", style="dim")
-        grid.add_row(Text(f"{mean:.1f}", style="bold"), text)
+        grid.add_row(Text(number(mean), style="bold"), text)
     blocks.append(grid)
     return blocks
 
 
 def _movement_cell(move: Movement) -> Text:
-    if move.change is None:
+    words = moved(move)
+    if words is None:
         return Text("— not comparable: " + ("no figure then" if move.before is None else "no figure now"),
                     style="dim")
-    change = move.change
-    if round(change, 1) > 0:
-        return Text(f"▲ {signed(change)}", style="bold")
-    if round(change, 1) < 0:
-        return Text(f"▼ {signed(change)}", style="bold")
-    return Text("= no change")
+    if words == "=":
+        return Text("= no change")
+    return Text(words, style="bold")
 
 
 def movement(progress: Progress, earlier: Session) -> list[RenderableType]:

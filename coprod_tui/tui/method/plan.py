@@ -24,8 +24,9 @@ from coprod_tui.core.method import RECOGNITION
 from coprod_tui.core.model import Card, Kind, Session
 from coprod_tui.core.reading.yousaid import Action, plan_actions, serves
 from coprod_tui.tui.dialogs.cards import ConfirmScreen
+from coprod_tui.core.wording import one_line, plural
 from coprod_tui.tui.dialogs.form import LinePrompt
-from coprod_tui.tui.live import LiveScreen, one_line, plural
+from coprod_tui.tui.live import LiveScreen
 from coprod_tui.tui.method.plan_dialogs import ActionEditor, CardPicker, action_draft, draft_from_card
 from coprod_tui.tui.row_table import Column, RowTable
 

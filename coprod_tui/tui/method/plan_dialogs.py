@@ -27,7 +27,7 @@ from coprod_tui.core.model import Card, Kind, Role, Session
 from coprod_tui.core.reading.yousaid import Action
 from coprod_tui.core.reading.board import board_column
 from coprod_tui.tui.dialogs.form import FormDialog
-from coprod_tui.tui.live import one_line
+from coprod_tui.core.wording import one_line
 
 NO_CARD = -1
 SOURCE_KINDS = (Kind.CONTRIBUTION, Kind.OPTION)

@@ -23,7 +23,8 @@ from coprod_tui.core.localtime import local_date, local_hm, local_minute
 from coprod_tui.core.method import DONT_KNOW, LADDER, PRINCIPLE_OF, PRINCIPLES, SCALE, STATEMENTS
 from coprod_tui.core.model import Role, Session
 from coprod_tui.tui.dialogs.cards import ConfirmScreen
-from coprod_tui.tui.live import LiveScreen, plural
+from coprod_tui.core.wording import plural
+from coprod_tui.tui.live import LiveScreen
 from coprod_tui.tui.method.reflection_form import ReflectionForm
 from coprod_tui.tui.row_table import Column, RowTable
 

@@ -26,10 +26,11 @@ from textual.widgets.option_list import Option
 from coprod_tui.core.colours import GROUP_GLYPHS
 from coprod_tui.core.commands import Event
 from coprod_tui.core.commands import SetResponse
-from coprod_tui.core.model import Card, Kind
+from coprod_tui.core.model import VOTABLE, Card, Kind
 from coprod_tui.core.reading.yousaid import Item, shown, you_said_we_did
+from coprod_tui.core.wording import one_line, plural
 from coprod_tui.tui.dialogs.form import FormDialog
-from coprod_tui.tui.live import LiveScreen, one_line, plural
+from coprod_tui.tui.live import LiveScreen
 
 
 def describe_item(item: Item, shade: Callable[[str | None], str] | None = None, indent: str = "") -> Text:
@@ -189,7 +190,7 @@ class YouSaidScreen(LiveScreen):
         self.refresh_bindings()
 
     def _head(self) -> Text:
-        cards = [c for c in self.session.cards.values() if shown(c) and c.kind in (Kind.PROBLEM, Kind.OPTION)]
+        cards = [c for c in self.session.cards.values() if shown(c) and c.kind in VOTABLE]
         answered = sum(1 for c in cards if str((self.session.responses.get(str(c.id)) or {}).get("text", "")).strip())
         text = Text("What the room said, what the plan does about it, and your words back to them.", style="bold")
         text.append(f"\n{answered} of {plural(len(cards), 'problem and option', 'problems and options')} answered. ",
@@ -197,7 +198,7 @@ class YouSaidScreen(LiveScreen):
         if self.writable():
             text.append("Enter writes or edits the response to the highlighted one.", style="dim")
         hidden = sum(1 for c in self.session.cards.values()
-                     if c.hidden and c.on_board and c.kind in (Kind.PROBLEM, Kind.OPTION))
+                     if c.hidden and c.on_board and c.kind in VOTABLE)
         if hidden:
             text.append(f" {plural(hidden, 'note')} hidden from phones left out.", style="dim")
         return text

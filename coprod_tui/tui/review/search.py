@@ -22,6 +22,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from coprod_tui.core.errors import CoprodError
 from coprod_tui.core.reading.search import SearchIndex, SearchResult, SearchResults
 from coprod_tui.core.reading.search_query import FILTER_HELP, Query, parse_query
+from coprod_tui.core.wording import plural
 
 DEBOUNCE_SECONDS = 0.15
 COLUMNS = ("Session", "Date", "Kind", "Group", "Note")
@@ -53,10 +54,6 @@ class ResultsTable(DataTable):
             self.screen.query_one("#search-input", Input).focus()
         else:
             super().action_cursor_up()
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
 def summary(found: SearchResults) -> str:
