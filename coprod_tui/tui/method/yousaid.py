@@ -24,9 +24,8 @@ from textual.widgets import Button, Footer, Header, Label, OptionList, Static, T
 from textual.widgets.option_list import Option
 
 from coprod_tui.core.colours import GROUP_GLYPHS
-from coprod_tui.core.commands import Event
-from coprod_tui.core.commands import SetResponse
-from coprod_tui.core.model import VOTABLE, Card, Kind
+from coprod_tui.core.commands import Event, SetResponse
+from coprod_tui.core.model import VOTABLE, Card
 from coprod_tui.core.reading.yousaid import Item, shown, you_said_we_did
 from coprod_tui.core.wording import one_line, plural
 from coprod_tui.tui.dialogs.form import FormDialog
