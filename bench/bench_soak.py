@@ -33,7 +33,7 @@ At the end: every phone's stream must show the board `GET …/board` gives that 
 reopened in the churn), and the session file, reopened, must hold every note, dot, "I'm done" and self-reflection
 answer acknowledged to a phone exactly once — and nothing from a phone that was not acknowledged, except what the hub
 applied for a request whose answer never arrived; none of the churn's refused requests. Loopback only. Figures go to
-the "soak" section of bench/README.md. tests/test_soak.py runs the same driver, tiny.
+the "soak" section of bench/README.md. tests/web/test_soak.py runs the same driver, tiny.
 
 This file holds the run: the command line (`main`), the facilitator's script, and `run_soak` (the hub and the phone
 server, the phones' process, the facilitator, the sampler of each window, the churn stage's steps). The rest is in

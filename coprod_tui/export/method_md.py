@@ -1,6 +1,6 @@
 """The self-reflection and the plan as Markdown: a section of the session report, and a report of their own.
 
-What the appraisal (core/appraisal.py) found, in this order: how many answered and in which roles; the average per
+What the appraisal (core/reading/appraisal.py) found, in this order: how many answered and in which roles; the average per
 principle as a text bar (`████▋░░░`, two cells per point of the 1–4 scale) with the number always written beside
 it; the spread by role per principle; the gaps between staff and people who use services or carers, in plain words;
 the three lowest statements; the ladder now and where it should be, overall and by role; and, when the session

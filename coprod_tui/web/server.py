@@ -107,7 +107,7 @@ def _forget_handlers() -> None:
     keyed by the app: a facilitator who opens one session after another in one run of coprod would keep every earlier
     session in memory until enough other requests pushed it out. Clearing the cache costs a live server only one
     rebuild per route on its next request. The cache is aiohttp's own, so it is looked up defensively:
-    tests/test_web_server.py fails if a stopped server's hub stays alive, whatever aiohttp renames."""
+    tests/web/test_web_server.py fails if a stopped server's hub stays alive, whatever aiohttp renames."""
     cache = getattr(aiohttp.web_app, "_cached_build_middleware", None)
     if callable(getattr(cache, "cache_clear", None)):
         cache.cache_clear()

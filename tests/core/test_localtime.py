@@ -1,6 +1,6 @@
 """Stored times (UTC) shown in the computer's local zone: the helper, and every place that shows one, in UK time.
 
-The run is pinned to UTC (conftest.py); the `london` fixture (tz_support.py) moves one test to Europe/London, where
+The run is pinned to UTC (conftest.py); the `london` fixture (tests/support/tz.py) moves one test to Europe/London, where
 a summer time is shown an hour later (BST) and a winter time as stored (GMT). The files keep UTC throughout.
 """
 

@@ -210,7 +210,7 @@ def test_results_carry_spans_for_every_term(index):
 
 
 STORABLE = [(name, text) for name, text in zip(HOSTILE_IDS, HOSTILE) if not rejected(text)]  # the rest never
-# reach a file (tests/test_hub_hostile.py checks they are refused)
+# reach a file (tests/core/test_hub_hostile.py checks they are refused)
 
 
 @pytest.mark.parametrize("text", [t for _, t in STORABLE], ids=[n for n, _ in STORABLE])

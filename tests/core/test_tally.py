@@ -1,4 +1,4 @@
-"""Counting the room (core/tally.py) on sessions built by hand: vote results with their roll-up into clusters and
+"""Counting the room (core/reading/tally.py) on sessions built by hand: vote results with their roll-up into clusters and
 their split by group and role, who voted, a phone's own dots, the balance of voices, "I'm done" and held notes.
 
 The hub tests (test_hub_run.py) show the same counts arising from real commands; here each rule is pinned on the

@@ -1,4 +1,4 @@
-"""`coprod export`: in-process through `main(argv)`, like tests/test_cli.py.
+"""`coprod export`: in-process through `main(argv)`, like tests/cli/test_cli.py.
 
 Covers standard output (exact bytes, CSV too), -o files (atomic, replaced, format from the extension), --all into a
 folder with an unreadable session among the good ones (exit 3, one line for it), and the one-line errors: a missing

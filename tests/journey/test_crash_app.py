@@ -22,7 +22,7 @@ once more (with no temp file left behind).
 Nothing here asserts a timing; deadlines only bound a failing test.
 
     COPROD_APP_CRASH_CYCLES   kill cycles (default 8, quick enough for CI). The full run is 100 cycles:
-                              COPROD_APP_CRASH_CYCLES=100 ./scripts/test tests/test_crash_app.py
+                              COPROD_APP_CRASH_CYCLES=100 ./scripts/test tests/journey/test_crash_app.py
     COPROD_APP_CRASH_SEED     replay a run: the seed is printed with every failure.
 
 Needs tmux (scripts/test installs it): skipped where it is missing on a developer's machine, a failure on CI.

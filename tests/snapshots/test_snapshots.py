@@ -2,7 +2,7 @@
 
 Stable by construction: fixed session ids and dates (conftest), a fixed 120x40 terminal, a relative sessions folder
 (the home header names it), the header clock frozen, and transient toasts cleared before the picture is taken.
-Update with `pytest tests/test_snapshots.py --snapshot-update`, then look at the pictures before committing them.
+Update with `pytest tests/snapshots/test_snapshots.py --snapshot-update`, then look at the pictures before committing them.
 """
 
 from __future__ import annotations

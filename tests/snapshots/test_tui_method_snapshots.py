@@ -1,9 +1,9 @@
 """SVG snapshots of the method's screens: the self-reflection answers and form, the appraisal, the plan, and
 "you said, we did".
 
-Stable like tests/test_snapshots.py: fixed session ids and times (every change is applied before the app opens, with
+Stable like tests/snapshots/test_snapshots.py: fixed session ids and times (every change is applied before the app opens, with
 the fixed clock), a relative sessions folder, the header clock frozen, notifications cleared before the picture.
-Update with `pytest tests/test_tui_method_snapshots.py --snapshot-update`, then look at the pictures.
+Update with `pytest tests/snapshots/test_tui_method_snapshots.py --snapshot-update`, then look at the pictures.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import _header
 
-from support.app import SIZE, settle
+from support.app import SIZE, settle, prepare
 from coprod_tui.core.commands import SetActionDone, SetResponse, SetReviewDate
 from coprod_tui.core.commands import SetPhase
 from coprod_tui.core.hub import read_session
@@ -24,7 +24,7 @@ from coprod_tui.tui.method.plan import PlanScreen
 from coprod_tui.tui.method.reflection import ReflectionScreen
 from coprod_tui.tui.method.reflection_form import ChoiceSet, ReflectionForm
 from coprod_tui.tui.method.yousaid import YouSaidScreen
-from support.tui_method import PHONE_1, REFLECTION_PHASE, action, answer, prepare, show
+from support.tui_method import PHONE_1, REFLECTION_PHASE, action, answer, show
 
 ANSWERS = [
     answer("people", 2, 7, participant=PHONE_1, eq1=1, eq2=2, eq3=1, di1=2, ac1=2, ac2=0, re1=1, fb1=2,

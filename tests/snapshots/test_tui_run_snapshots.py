@@ -1,9 +1,9 @@
 """SVG snapshots of running the room: the phase bar with a timer, the vote results, a cluster with its detail, the
 breakout lanes with picks, and the balance bar.
 
-Stable like tests/test_snapshots.py: fixed ids and times, a relative sessions folder, the header clock frozen, and
+Stable like tests/snapshots/test_snapshots.py: fixed ids and times, a relative sessions folder, the header clock frozen, and
 the phase bar's clock frozen too (a timer set at 09:30:00 for five minutes, drawn at 09:30:28, shows 04:32).
-Update with `pytest tests/test_tui_run_snapshots.py --snapshot-update`, then look at the pictures.
+Update with `pytest tests/snapshots/test_tui_run_snapshots.py --snapshot-update`, then look at the pictures.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import _header
 
-from support.app import SIZE, open_board, settle
+from support.app import SIZE, open_board, settle, prepare
 from coprod_tui.core.commands import AddCard, CardDraft, Source
 from coprod_tui.core.commands import (CastVote, CloseVoting, HoldNotes, MarkDone, MergeCards, OpenVoting,
                                           PickCard, RevealVotes, SetPhase, StartBreakout, StartTimer)
@@ -22,7 +22,7 @@ from coprod_tui.core.model import Kind
 from coprod_tui.tui.board import phase_bar
 from coprod_tui.tui.board.card_list import CardList
 from coprod_tui.tui.dialogs.votes import ResultsScreen
-from support.tui_run import P1, P2, P3, P4, prepare
+from support.tui_run import P1, P2, P3, P4
 
 CARERS, STAFF, PEOPLE = 1, 2, 3
 

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from textual.pilot import Pilot
 
+from coprod_tui.core.commands import Command
+from coprod_tui.core.hub import open_session
 from coprod_tui.core.model import Kind
+from coprod_tui.core.store.folder import SessionFolder
 from coprod_tui.tui.app import CoprodApp
 from coprod_tui.tui.board.screen import BoardScreen
 from coprod_tui.tui.board.card_list import CardList
@@ -151,3 +154,13 @@ async def back_to(pilot: Pilot, board) -> None:
     """Wait until `board` is on top again (a dialog closed)."""
     await settle(pilot, lambda: pilot.app.screen is board)
     await pilot.pause()
+
+
+def prepare(sessions_dir: Path, session_id: str, commands: Iterable[Command], at: str = FIXED_NOW) -> None:
+    """Apply commands to a session file before the app opens it (setup, not under test; with a fixed clock)."""
+    hub = open_session(SessionFolder(sessions_dir), session_id, clock=fixed_clock(at))
+    try:
+        for command in commands:
+            hub.apply(command)
+    finally:
+        hub.close()

@@ -73,7 +73,7 @@ def late(**kwargs) -> Session:
                                                      "groups": GROUPS_LATE, "cards": CARDS_LATE, **kwargs})
 
 
-# (what, done_at or "" for not done, by, note, card id) — as the hub would record them (core/handlers_method.py).
+# (what, done_at or "" for not done, by, note, card id) — as the hub would record them (core/handlers/method.py).
 PLAN_EARLY: list[tuple[str, str, str, str, int | None]] = [
     ("Set up a shared booking calendar", "2025-04-20", "2025-05-01", "Live since April", 5),
     ("Recruit volunteers for weekend sitting", "", "2025-06-30", "", 6),

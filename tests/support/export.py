@@ -1,7 +1,7 @@
 """Sessions for the export tests: a fixed, ordinary one and one full of the hostile corpus, built through the core.
 
 Both use a fixed clock and a fixed id, so their exports are the same bytes on every run (the golden files rely on
-it). The hostile session holds every string of tests/hostile.py that the core accepts as a card, spread over the
+it). The hostile session holds every string of tests/support/hostile.py that the core accepts as a card, spread over the
 three kinds and over groups whose names and authors are hostile too, with links and a hidden card.
 
 Both carry the method too: self-reflection answers, a plan (some actions done, with notes) and "you said, we did"

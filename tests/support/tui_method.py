@@ -7,15 +7,11 @@ Phone answers are sent in the reflection phase with a phone id and Source.PHONE,
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from pathlib import Path
 
-from support.app import FIXED_NOW, fixed_clock, open_board, screen_text, settle
-from coprod_tui.core.commands import Command, Source
+from support.app import open_board, screen_text, settle
+from coprod_tui.core.commands import Source
 from coprod_tui.core.commands import ActionDraft, AddAction, SubmitReflection
 from coprod_tui.core.commands import SetPhase
-from coprod_tui.core.hub import open_session
-from coprod_tui.core.store.folder import SessionFolder
 
 REFLECTION_PHASE = 5  # index of the default "Reflection" phase
 PHONE_1, PHONE_2 = "phone-one-000000001", "phone-two-000000002"
@@ -30,16 +26,6 @@ def answer(role: str, now: int | None = None, target: int | None = None, *, evid
 
 def action(what: str, **fields) -> AddAction:
     return AddAction(action=ActionDraft(what=what, **fields))
-
-
-def prepare(sessions_dir: Path, session_id: str, commands: Iterable[Command], at: str = FIXED_NOW) -> None:
-    """Apply commands to a session file before the app opens it (setup, not under test)."""
-    hub = open_session(SessionFolder(sessions_dir), session_id, clock=fixed_clock(at))
-    try:
-        for command in commands:
-            hub.apply(command)
-    finally:
-        hub.close()
 
 
 async def show(pilot, screen, ready=lambda screen: True):

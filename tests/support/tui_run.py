@@ -8,17 +8,13 @@ hub's clock (which stamps a timer's end) and the phase bar's drawing clock at th
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
 from datetime import datetime, timedelta
-from pathlib import Path
 
-from support.app import FIXED_NOW, fixed_clock
-from coprod_tui.core.commands import AddCard, CardDraft, Command, Source
+from support.app import FIXED_NOW
+from coprod_tui.core.commands import AddCard, CardDraft, Source
 from coprod_tui.core.commands import CastVote, MarkDone, PickCard
-from coprod_tui.core.hub import open_session
 from coprod_tui.core.model import Kind
 from coprod_tui.core.running import parse_time
-from coprod_tui.core.store.folder import SessionFolder
 from coprod_tui.tui.board import phase_bar
 from coprod_tui.tui.board.balance_bar import BalanceBar
 from coprod_tui.tui.board.phase_bar import PhaseBar
@@ -82,16 +78,6 @@ def phone_done(app, participant: str, group: str | None) -> None:
 def phone_pick(app, participant: str, card_id: int, group: str) -> None:
     app.hub.apply(PickCard(card_id=card_id, participant=participant, group_id=group_id(app, group),
                            source=Source.PHONE, request_id=uuid.uuid4().hex))
-
-
-def prepare(sessions_dir: Path, session_id: str, commands: Iterable[Command], at: str = FIXED_NOW) -> None:
-    """Apply commands to a session file before the app opens it (with a fixed clock)."""
-    hub = open_session(SessionFolder(sessions_dir), session_id, clock=fixed_clock(at))
-    try:
-        for command in commands:
-            hub.apply(command)
-    finally:
-        hub.close()
 
 
 def bar_text(app) -> str:

@@ -1,6 +1,6 @@
 """The board with what people really type, in review mode, across a restart, and with themes.
 
-Hostile text comes from the shared corpus (tests/hostile.py): it must be stored as the core cleans it, drawn
+Hostile text comes from the shared corpus (tests/support/hostile.py): it must be stored as the core cleans it, drawn
 literally (never read as markup), and must never run an action such as `[@click=app.quit]`.
 """
 

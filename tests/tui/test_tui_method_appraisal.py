@@ -14,14 +14,14 @@ by id).
 
 from __future__ import annotations
 
-from support.app import SIZE, notices, settle
+from support.app import SIZE, notices, settle, prepare
 from coprod_tui.core.hub import read_session
 from coprod_tui.core.method import CREDITS
 from coprod_tui.core.store.folder import SessionFolder
 from coprod_tui.core.reading.appraisal import Ladder
 from coprod_tui.tui.method.appraisal import AppraisalScreen, Palette, bar, ladder_row
 from coprod_tui.core.reading.programme import earlier_of_programme
-from support.tui_method import answer, prepare, show
+from support.tui_method import answer, show
 
 ANSWERS = [
     answer("practitioners", 4, 6, eq1=4, eq2=3, di1=3),

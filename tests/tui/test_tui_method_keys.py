@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from support.app import SIZE, open_board, settle
+from support.app import SIZE, open_board, settle, prepare
 from coprod_tui.tui.method.appraisal import AppraisalScreen
 from coprod_tui.tui.board.screen import BoardScreen
 from coprod_tui.tui.board.method import MethodControl
@@ -10,7 +10,7 @@ from coprod_tui.tui.help import HelpScreen
 from coprod_tui.tui.method.plan import PlanScreen
 from coprod_tui.tui.method.reflection import ReflectionScreen
 from coprod_tui.tui.method.yousaid import YouSaidScreen
-from support.tui_method import answer, prepare, wait_for
+from support.tui_method import answer, wait_for
 from support.paths import SESSIONS
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from textual.widgets import Input, OptionList, Select, TextArea
 
-from support.app import SIZE, read_file, screen_text, settle, type_text
+from support.app import SIZE, read_file, screen_text, settle, type_text, prepare
 from support.hostile import HOSTILE, expected_stored, rejected
 from coprod_tui.core.commands import ActionDraft, AddAction
 from coprod_tui.core.text import FIELD_LIMIT
@@ -17,7 +17,7 @@ from coprod_tui.tui.method.plan import PlanScreen
 from coprod_tui.tui.dialogs.form import LinePrompt
 from coprod_tui.tui.method.plan_dialogs import ActionEditor, CardPicker
 from coprod_tui.tui.row_table import RowTable
-from support.tui_method import action, prepare, show, wait_for
+from support.tui_method import action, show, wait_for
 
 
 def detail(app) -> str:

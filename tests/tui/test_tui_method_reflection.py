@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from textual.widgets import Input, Select
 
-from support.app import SIZE, notices, read_file, screen_text, settle, type_text
+from support.app import SIZE, notices, read_file, screen_text, settle, type_text, prepare
 from support.hostile import HOSTILE, expected_stored, rejected
 from coprod_tui.core.commands import SubmitReflection
 from coprod_tui.core.text import EVIDENCE_LIMIT
@@ -17,7 +17,7 @@ from coprod_tui.tui.dialogs.cards import ConfirmScreen
 from coprod_tui.tui.method.reflection import ReflectionScreen
 from coprod_tui.tui.method.reflection_form import ChoiceSet, ReflectionForm
 from coprod_tui.tui.row_table import RowTable
-from support.tui_method import PHONE_1, REFLECTION_PHASE, SetPhase, answer, prepare, show, wait_for
+from support.tui_method import PHONE_1, REFLECTION_PHASE, SetPhase, answer, show, wait_for
 
 
 def detail(app) -> str:

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from textual.widgets import OptionList, TextArea
 
-from support.app import SIZE, notices, read_file, screen_text, settle, type_text
+from support.app import SIZE, notices, read_file, screen_text, settle, type_text, prepare
 from support.hostile import HOSTILE, expected_stored, rejected
 from coprod_tui.core.commands import AddCard, CardDraft, HideCard, ToggleLink
 from coprod_tui.core.commands import SetActionDone, SetResponse
 from coprod_tui.core.commands import MergeCards
 from coprod_tui.core.model import Kind
 from coprod_tui.tui.method.yousaid import ResponseEditor, YouSaidScreen
-from support.tui_method import action, prepare, show, wait_for
+from support.tui_method import action, show, wait_for
 
 
 def listed(app) -> str:

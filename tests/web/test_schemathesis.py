@@ -12,7 +12,7 @@ stay as generated, valid or not.
 Checks, for each request (valid and invalid ones, and the coverage phase's boundary cases): never a server error; the
 status code, content type, headers and body are ones the spec documents for it. The event stream's 200 is checked
 event by event against the file's own `itemSchema` (OpenAPI 3.2: each event's JSON `data` against the schema its name
-gives; tests/test_web_docs.py checks every kind of event from a live stream). No hangs: each request has a timeout,
+gives; tests/web/test_web_docs.py checks every kind of event from a live stream). No hangs: each request has a timeout,
 and the event stream is read only to its first event, `board` (`max-stream-events`). Examples are derandomized
 (`deterministic`) and the example database is off, so CI sends the same requests every run.
 """

@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-# Calibrated on pairs of real-sounding notes among other notes of a carers' session (tests/test_compare.py keeps
+# Calibrated on pairs of real-sounding notes among other notes of a carers' session (tests/core/test_compare.py keeps
 # them). Rewordings scored 0.66 ("Transport to the day centre is unreliable" / "The transport to day centres is not
 # reliable") to 0.8, and 0.999 for the same words in another order; notes sharing their subject but not their point
 # ("Carers need more breaks" / "Carers need more information") 0.64 at most. One swapped key word in an otherwise

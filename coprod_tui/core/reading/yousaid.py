@@ -21,7 +21,7 @@ from coprod_tui.core.model import Card, Group, Kind, Role, Session
 
 @dataclass(frozen=True)
 class Action:
-    """One action of the plan (see handlers_method._action_record for the record it comes from)."""
+    """One action of the plan (see handlers/method.py `_action_record` for the record it comes from)."""
 
     id: int
     what: str

@@ -1,0 +1,1 @@
+"""Screens of the co-production method: the self-reflection answers, the appraisal, the plan and "you said, we did"."""

@@ -1,0 +1,1 @@
+"""Looking back: home (every past session), search across sessions, replay, compare and the trash."""
