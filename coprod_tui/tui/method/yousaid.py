@@ -18,9 +18,8 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Button, Footer, Header, Label, OptionList, Static, TextArea
+from textual.widgets import Footer, Header, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from coprod_tui.core.colours import GROUP_GLYPHS
@@ -78,10 +77,9 @@ class ResponseEditor(FormDialog):
     """The facilitator's words to the room about one problem or option. `submit(text)` raises CoprodError to keep
     the dialog open."""
 
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Save", priority=True),
-        Binding("escape", "cancel", "Cancel"),
-    ]
+    FRAME_ID = "response-dialog"
+    START_IN = "#response-text"
+    wide = True
 
     def __init__(self, card: Card, current: str, submit: Callable[[str], None]) -> None:
         super().__init__()
@@ -89,23 +87,18 @@ class ResponseEditor(FormDialog):
         self.current = current
         self.submit = submit
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog wide", id="response-dialog"):
-            yield Label(Content(f"You said, we did: this {self.card.kind.value}"), classes="dialog-title")
-            yield Static(Text(one_line(self.card.text, 300)), classes="hint")
-            yield Label("What changed because of it — or why it did not", classes="field-label")
-            yield TextArea(self.current, id="response-text", soft_wrap=True, show_line_numbers=False,
-                           tab_behavior="focus")
-            yield Static(Content("Plain words, for the people who were in the room. Leave it empty to remove the "
-                                 "response."), classes="hint")
-            yield Static("", id="error", classes="error")
-            with Horizontal(classes="buttons"):
-                yield Button("Save  ctrl+s", variant="primary", id="save")
-                yield Button("Cancel  esc", id="cancel")
+    def fields(self) -> ComposeResult:
+        yield Label(Content(f"You said, we did: this {self.card.kind.value}"), classes="dialog-title")
+        yield Static(Text(one_line(self.card.text, 300)), classes="hint")
+        yield Label("What changed because of it — or why it did not", classes="field-label")
+        yield TextArea(self.current, id="response-text", soft_wrap=True, show_line_numbers=False,
+                       tab_behavior="focus")
+        yield Static(Content("Plain words, for the people who were in the room. Leave it empty to remove the "
+                             "response."), classes="hint")
 
-    def on_mount(self) -> None:
+    def begin(self) -> None:
+        super().begin()
         area = self.query_one(TextArea)
-        area.focus()
         area.move_cursor(area.document.end)
 
     def action_save(self) -> None:
