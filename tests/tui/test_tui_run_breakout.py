@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from textual.widgets import OptionList
 
-from support.app import SIZE, back_to, dialog, drawn, lists, notices, open_board, screen_text, select, settle
+from support.app import SIZE, back_to, dialog, drawn, lists, notices, open_board, prepare, screen_text, select, settle
 from coprod_tui.core.commands import (EditPhases, MergeCards, OpenVoting, RevealVotes, StartBreakout,
                                           StartTimer)
 from coprod_tui.core.running import Phase
@@ -17,8 +17,7 @@ from coprod_tui.tui.dialogs.cards import ConfirmScreen
 from coprod_tui.tui.dialogs.run import ParkedScreen
 from coprod_tui.tui.dialogs.votes import ResultsScreen
 from support.hostile import HOSTILE, HOSTILE_IDS, expected_stored, rejected
-from support.tui_run import (P1, P2, P3, P4, balance_text, bar_text, freeze, phone_note, phone_pick, phone_vote,
-                             prepare)
+from support.tui_run import P1, P2, P3, P4, balance_text, bar_text, freeze, phone_note, phone_pick, phone_vote
 
 
 def cell_text(board, title: str) -> str:
