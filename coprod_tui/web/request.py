@@ -12,7 +12,7 @@ import asyncio
 import json
 import math
 import re
-from typing import Any, TypeGuard
+from typing import Any
 from urllib.parse import parse_qsl
 
 from aiohttp import web
@@ -115,14 +115,10 @@ def group_field(hub: Hub, target: int | None, value: Any) -> int | None:
     return group_id
 
 
-def valid_request_id(value: object) -> TypeGuard[str]:
-    """The hub's rule, checked here so the phone hears which field is wrong."""
-    return T.is_request_id(value)
-
-
 def request_id_field(fields: dict[str, Any]) -> str:
+    """The note's request id, by the hub's rule (core.text), checked here so the phone hears which field is wrong."""
     request_id = fields.get("request_id")
-    if not valid_request_id(request_id):
+    if not T.is_request_id(request_id):
         raise ApiError(422, "invalid_request_id",
                        f"request_id is required: 1 to {REQUEST_ID_LIMIT} characters of plain text.",
                        field="request_id")

@@ -15,6 +15,7 @@ from coprod_tui.core.handlers.patch import card_patch, check_group, copy_card, f
 from coprod_tui.core.model import VOTABLE, Card, Kind
 from coprod_tui.core.reading.tally import in_vote
 from coprod_tui.core.running import Voting
+from coprod_tui.core.wording import plural
 
 MAX_DOTS = 50
 
@@ -109,7 +110,7 @@ def cast_vote(ctx: Context, cmd: CastVote) -> Change:
     family = {counted.id, *(m.id for m in session.members(counted.id))}
     on_it = sum(int(n) for cid, n in cards.items() if int(cid) in family) + cmd.delta
     if cmd.delta > 0 and on_it > voting.per_card:
-        raise Refused(f"At most {voting.per_card} vote{'s' * (voting.per_card != 1)} on one note.")
+        raise Refused(f"At most {plural(voting.per_card, 'vote')} on one note.")
     # Only dots on notes still in the vote count against the allowance.
     live = sum(int(n) for cid, n in cards.items()
                if (c := session.cards.get(int(cid))) is not None and in_vote(session, c, voting))

@@ -34,6 +34,7 @@ from coprod_tui.core.handlers import LABELS
 from coprod_tui.core.localtime import local_hm, parse_stamp
 from coprod_tui.core.model import PLAIN_TABLES, Card, Group, Kind, Meta, Session
 from coprod_tui.core.running import DEFAULT_PHASES
+from coprod_tui.core.wording import plural
 
 Tables = dict[str, dict[str, dict]]
 PAUSE_SECONDS = 3 * 60
@@ -277,7 +278,7 @@ def describe(event: Event, undone: Event | None = None) -> tuple[str, str | None
         label = "Phone note added"
     elif event.type == "card.import":
         count = sum(1 for _b, a in event.patch.get("cards", {}).values() if a is not None)
-        label = f"{count} card{'s' if count != 1 else ''} imported"
+        label = f"{plural(count, 'card')} imported"
     else:
         label = _label(event).capitalize()
         if event.source != "facilitator" and event.type != "session.create":

@@ -80,9 +80,11 @@ class Desk:
         return self._screen.apply(command)
 
     def notify(self, message: str | Content, *, severity: SeverityLevel = "information",
-               timeout: float | None = None, markup: bool = True) -> None:
-        # Textual shows a Content as it is, never parsed as markup (user text is passed so); its signature says str.
-        self._screen.notify(cast(str, message), severity=severity, timeout=timeout, markup=markup)
+               timeout: float | None = None) -> None:
+        """Say something on the board, always as plain text: a control's words often carry a note, a group or a
+        phase name, and a Content is never parsed as markup. (Textual's signature says str; it shows a Content.)"""
+        text = message if isinstance(message, Content) else Content(message)
+        self._screen.notify(cast(str, text), severity=severity, timeout=timeout)
 
     def show(self, screen: Screen[T], answer: Callable[[T | None], None] | None = None) -> None:
         """Open `screen` over the board; `answer` hears what it was dismissed with."""

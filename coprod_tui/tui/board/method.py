@@ -5,8 +5,8 @@ Each action pushes a screen over the board with the board's hub; those screens f
 a hub command, and hide their own writing keys when the hub is read-only — so a review board can open all four to
 read. That is why `MethodControl.WRITES` is empty: none of these board actions changes anything by itself.
 
-The appraisal compares with the most recent earlier session of the same programme that has answers, when there is
-one: read from disk read-only (never locked), chosen by created date.
+The appraisal compares with the earlier session of the same programme that core/reading/programme.py chooses (the
+one rule the reports use too), read from disk read-only, never locked.
 """
 
 from __future__ import annotations

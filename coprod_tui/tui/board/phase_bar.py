@@ -29,6 +29,7 @@ from coprod_tui.core.hub import Hub
 from coprod_tui.core.model import Kind, Session
 from coprod_tui.core.running import REFLECTION, Timer
 from coprod_tui.core.reading.tally import done_counts, held_counts, voters
+from coprod_tui.core.wording import plural
 
 SEPARATOR = "  ·  "
 
@@ -185,10 +186,10 @@ class PhaseBar(Widget):
         text = Text("☑ ", style="bold")
         if voting.open:
             text.append(f"Voting on {what}", style="bold")
-            text.append(f": {dots} dot{'s' * (dots != 1)} from {phones} phone{'s' * (phones != 1)}")
+            text.append(f": {plural(dots, 'dot')} from {plural(phones, 'phone')}")
         else:
             text.append(f"Vote on {what} closed", style="bold")
-            text.append(f": {dots} dot{'s' * (dots != 1)}")
+            text.append(f": {plural(dots, 'dot')}")
         text.append(" · totals shown" if voting.revealed else " · totals hidden")
         return text
 

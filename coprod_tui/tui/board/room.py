@@ -15,6 +15,7 @@ from textual.content import Content
 from coprod_tui.core.commands import (EditPhases, EndBreakout, ExtendTimer, HoldNotes, ParkCard, PauseTimer, PickCard,
                                       ResumeTimer, RevealNotes, SetPhase, StartBreakout, StartTimer, StopTimer)
 from coprod_tui.core.reading.tally import held_counts
+from coprod_tui.core.wording import plural
 from coprod_tui.tui.board import phase_bar
 from coprod_tui.tui.board.control import Control, Desk, Selection
 from coprod_tui.tui.dialogs.cards import ConfirmScreen
@@ -102,21 +103,21 @@ class RoomControl(Control):
         if holding:
             self.desk.notify("Hidden writing: new notes are held until you reveal them (R).", timeout=4)
         else:
-            self.desk.notify(f"New notes show as they arrive. {held} held note{'s' * (held != 1)} wait for R."
-                             if held else "New notes show as they arrive.", timeout=4, markup=False)
+            self.desk.notify(f"New notes show as they arrive. {plural(held, 'held note')} wait for R."
+                             if held else "New notes show as they arrive.", timeout=4)
 
     def reveal(self) -> None:
         held = sum(held_counts(self.desk.session).values())
         if held:
-            question = Content(f"Reveal {held} held note{'s' * (held != 1)}?\n\nThey appear on the board and on "
+            question = Content(f"Reveal {plural(held, 'held note')}?\n\nThey appear on the board and on "
                                "every phone at once, and hidden writing ends.")
         else:
             question = Content("No notes are held yet.\n\nEnd hidden writing, so new notes show as they arrive?")
 
         def answer(yes: bool | None) -> None:
             if yes and self.desk.apply(RevealNotes()):
-                self.desk.notify(f"Revealed {held} note{'s' * (held != 1)}." if held else "Hidden writing ended.",
-                                 timeout=3, markup=False)
+                self.desk.notify(f"Revealed {plural(held, 'note')}." if held else "Hidden writing ended.",
+                                 timeout=3)
 
         self.desk.show(ConfirmScreen(question, yes="Reveal"), answer)
 
@@ -168,7 +169,7 @@ class RoomControl(Control):
         waiting = [c for c in session.cards.values()
                    if c.breakout and not c.picked and not c.parked and c.cluster is None]
         picked = sum(1 for c in session.cards.values() if c.breakout and c.picked and not c.parked)
-        question = Content(f"End the breakout?\n\n{picked} picked note{'s' * (picked != 1)} come back to the "
+        question = Content(f"End the breakout?\n\n{plural(picked, 'picked note')} come back to the "
                            f"room; {len(waiting)} not picked {'is' if len(waiting) == 1 else 'are'} parked "
                            "(kept, off the board: K shows them).")
 
@@ -180,8 +181,7 @@ class RoomControl(Control):
                 return
             parked = sum(1 for _b, after in event.patch.get("cards", {}).values() if after and after.get("parked"))
             self._show_view("all")
-            self.desk.notify(f"Back together. {parked} note{'s' * (parked != 1)} parked (K shows them).", timeout=5,
-                             markup=False)
+            self.desk.notify(f"Back together. {plural(parked, 'note')} parked (K shows them).", timeout=5)
 
         self.desk.show(ConfirmScreen(question, yes="End"), end)
 

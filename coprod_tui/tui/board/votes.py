@@ -14,6 +14,7 @@ from textual.content import Content
 
 from coprod_tui.core.commands import CloseVoting, MergeCards, OpenVoting, RevealVotes, SplitCluster
 from coprod_tui.core.model import VOTABLE, Kind, Session
+from coprod_tui.core.wording import plural
 from coprod_tui.tui.board.control import Control, Desk, Selection
 from coprod_tui.tui.dialogs.run import TitlePrompt
 from coprod_tui.tui.dialogs.votes import ResultsScreen, VotingDialog
@@ -110,8 +111,8 @@ class VotesControl(Control):
             self.desk.notify("Mark two or more notes of one column with m, then press c.", timeout=4)
             return
         clusters = [c for c in cards if c.is_cluster]
-        heading = (f"Add {len(cards) - 1} note{'s' * (len(cards) != 2)} to the cluster" if len(clusters) == 1
-                   else f"Cluster {len(cards)} notes")
+        heading = (f"Add {plural(len(cards) - 1, 'note')} to the cluster" if len(clusters) == 1
+                   else f"Cluster {plural(len(cards), 'note')}")
 
         def submit(title: str) -> None:
             self.desk.hub.apply(MergeCards(card_ids=tuple(c.id for c in cards), title=title.strip() or None))
@@ -129,5 +130,4 @@ class VotesControl(Control):
             return
         size = len(self.desk.session.members(card.id))
         if self.desk.apply(SplitCluster(cluster_id=card.id)):
-            self.desk.notify(f"Split: {size} note{'s' * (size != 1)} back on the board (u undoes).", timeout=3,
-                             markup=False)
+            self.desk.notify(f"Split: {plural(size, 'note')} back on the board (u undoes).", timeout=3)

@@ -27,6 +27,7 @@ from coprod_tui.core.commands import OpenVoting
 from coprod_tui.core.errors import CoprodError, ValidationError
 from coprod_tui.core.model import VOTABLE, Kind, Session
 from coprod_tui.core.reading.tally import CardTally, vote_results, voters
+from coprod_tui.core.wording import plural
 from coprod_tui.tui.dialogs.form import FormDialog
 
 BLOCKS = " ▏▎▍▌▋▊▉█"
@@ -49,8 +50,8 @@ def voting_summary(session: Session) -> str:
     phones, dots = voters(session, voting.round)
     state = "open" if voting.open else "closed"
     shown = "totals shown to the room" if voting.revealed else "totals hidden"
-    return (f"Round {voting.round} on {Kind(voting.kind).label.lower()}: {state}, {dots} dot{'s' * (dots != 1)} "
-            f"from {phones} phone{'s' * (phones != 1)} ({voting.per_person} each, at most {voting.per_card} on "
+    return (f"Round {voting.round} on {Kind(voting.kind).label.lower()}: {state}, {plural(dots, 'dot')} "
+            f"from {plural(phones, 'phone')} ({voting.per_person} each, at most {voting.per_card} on "
             f"one note); {shown}.")
 
 

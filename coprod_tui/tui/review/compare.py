@@ -28,6 +28,7 @@ from coprod_tui.core.localtime import local_date
 from coprod_tui.core.model import Card, Kind, Session
 from coprod_tui.core.store.folder import SessionSummary
 from coprod_tui.core.reading.yousaid import Action, serves
+from coprod_tui.core.wording import plural
 from coprod_tui.tui.review.compare_view import Block, Row, SideBySide, balance_tables, day
 
 # How each column's outcomes are said: kept (one / several), gone, and the heading of the kept section.
@@ -56,8 +57,7 @@ def plan_summary(plan: PlanComparison) -> Text:
         return Text("Neither session has a plan yet, so there are no actions to check off.")
     parts = []
     if plan.earlier_has_plan:
-        parts.append(f"earlier plan: {len(plan.done)} of {len(plan.earlier)} "
-                     f"action{'s' * (len(plan.earlier) != 1)} done")
+        parts.append(f"earlier plan: {len(plan.done)} of {plural(len(plan.earlier), 'action')} done")
     else:
         parts.append("the earlier session has no plan")
     if plan.later_has_plan:

@@ -26,6 +26,7 @@ from coprod_tui.core.errors import CoprodError
 from coprod_tui.core.localtime import local_date
 from coprod_tui.core.store.folder import SessionSummary
 from coprod_tui.core.store.trash import Trash
+from coprod_tui.core.wording import plural
 from coprod_tui.tui.dialogs.cards import ConfirmScreen
 from coprod_tui.tui.row_table import Column, RowTable
 
@@ -171,7 +172,7 @@ class HomeScreen(Screen):
             hint = f"No session matches “{filter_text.strip()}” — esc clears the filter."
         else:
             total = len(self.summaries)
-            count = f"{shown} of {total} sessions" if shown != total else f"{total} session{'s' * (total != 1)}"
+            count = f"{shown} of {total} sessions" if shown != total else plural(total, "session")
             hint = f"{count} · sorted by {sort.label} · enter reviews, o opens for editing, n starts a new one"
         self.query_one("#home-hint", Static).update(Content(hint))
 

@@ -23,7 +23,7 @@ from coprod_tui.web.handlers.reflection import MAX_FIELDS, submit_answer
 from coprod_tui.web.page import Draft, PageContext, form_page, new_request_id, root_for, saved_page
 from coprod_tui.web.public import in_reflection, public_phase
 from coprod_tui.web.reflection_page import Answers, new_participant, reflection_section
-from coprod_tui.web.request import join_request, read_fields, valid_request_id
+from coprod_tui.web.request import join_request, read_fields
 
 STATIC_DIR = Path(__file__).parent.parent / "static"
 _STATIC_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\.(?:css|js|svg|png|ico|woff2)")
@@ -71,7 +71,7 @@ def _draft(fields: dict[str, Any]) -> Draft:
         return v if isinstance(v, str) else ""
     request_id = fields.get("request_id")
     return Draft(text=value("text"), kind=value("kind"), group=value("group"), author=value("author"),
-                 request_id=request_id if valid_request_id(request_id) else new_request_id())
+                 request_id=request_id if T.is_request_id(request_id) else new_request_id())
 
 
 async def post_form(request: web.Request) -> web.Response:
@@ -107,7 +107,7 @@ async def post_reflection_form(request: web.Request) -> web.Response:
             raise
         request_id = fields.get("request_id")
         answers = Answers.from_fields(fields, participant,
-                                      request_id if valid_request_id(request_id) else new_request_id())
+                                      request_id if T.is_request_id(request_id) else new_request_id())
         section = reflection_section(ctx, answers, error=exc.message, error_field=exc.field)
         return _html(form_page(ctx, reflection=section, title=f"Not sent — {ctx.title}"), exc.status, exc.headers)
     section = reflection_section(ctx, Answers.from_answer(mine, participant), saved=True)
