@@ -135,8 +135,9 @@ def stored_cards(sessions_dir: Path, session_id: str) -> dict[int, dict]:
 
 
 def notices(app: CoprodApp) -> list[tuple[str, str]]:
-    """(title, message) of the notifications currently shown."""
-    return [(n.title, n.message) for n in app._notifications]
+    """(title, message) of the notifications currently shown, as plain text (a message given as a Content is shown
+    as its text; `"x" in Content(...)` would be False whatever it says)."""
+    return [(n.title, str(n.message)) for n in app._notifications]
 
 
 async def type_text(pilot: Pilot, text: str) -> None:

@@ -137,7 +137,7 @@ async def test_edit_with_e_and_enter_keeps_done_and_its_note(make_session, app_f
         await wait_for(pilot, ActionEditor)
         await pilot.press("ctrl+s")
         await settle(pilot, lambda: app.screen is screen)
-        assert not [n for n in app._notifications if "Nothing changed" in n.message]
+        assert not [n for n in app._notifications if "Nothing changed" in str(n.message)]
         await pilot.press("down", "e")
         editor = await wait_for(pilot, ActionEditor)
         editor.query_one("#action-what", TextArea).text = ""
